@@ -1,0 +1,102 @@
+package io.tributary.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A service that is one long-running process we spawn ourselves: its pid goes to {@code <dir>/pid},
+ * its output to {@code <dir>/<name>.log}.
+ */
+abstract class ProcessService implements ManagedService {
+
+    protected final Path dir;
+    private final Duration startTimeout;
+
+    ProcessService(Path dir, Duration startTimeout) {
+        this.dir = dir.toAbsolutePath();
+        this.startTimeout = startTimeout;
+    }
+
+    /** Writes configuration and initialises data, once per start; must be idempotent. */
+    protected abstract void prepare() throws IOException;
+
+    /** The TCP ports the process listens on; they must be free before it starts. */
+    protected abstract List<Integer> listenPorts();
+
+    /** The command line of the long-running process. */
+    protected abstract List<String> command();
+
+    protected Path pidFile() {
+        return dir.resolve("pid");
+    }
+
+    @Override
+    public Path logFile() {
+        return dir.resolve(name() + ".log");
+    }
+
+    @Override
+    public boolean isRunning() {
+        return Processes.alive(pidFile()).isPresent();
+    }
+
+    @Override
+    public synchronized void start() {
+        if (isRunning()) {
+            if (Processes.waitFor(startTimeout, this::isHealthy)) {
+                return;
+            }
+            throw new StackException(name() + " runs (pid file " + pidFile() + ") but does not answer at " + address()
+                    + "; last log lines:\n" + String.join("\n", Processes.tail(logFile(), 20)));
+        }
+        for (int port : listenPorts()) {
+            if (Processes.portOpen("127.0.0.1", port)) {
+                throw new StackException(name() + " cannot start: port " + port + " on 127.0.0.1 is taken by another process"
+                        + " (not one this stack started under " + dir + "); free it or choose another port");
+            }
+        }
+        try {
+            Files.createDirectories(dir);
+            prepare();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long pid = Processes.spawn(command(), dir, logFile());
+        Processes.writePid(pidFile(), pid);
+        boolean healthy = Processes.waitFor(startTimeout, () -> isHealthy() || !isRunning());
+        if (!healthy || !isRunning()) {
+            String why = isRunning() ? "did not answer within " + startTimeout.toSeconds() + " s" : "exited";
+            Processes.alive(pidFile()).ifPresent(p -> Processes.terminate(p, Duration.ofSeconds(5)));
+            throw new StackException(name() + " " + why + " (log " + logFile() + "); last log lines:\n"
+                    + String.join("\n", Processes.tail(logFile(), 30)));
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        Processes.alive(pidFile()).ifPresent(p -> Processes.terminate(p, Duration.ofSeconds(20)));
+        deletePidFile();
+    }
+
+    @Override
+    public synchronized void kill() {
+        Processes.alive(pidFile()).ifPresent(Processes::killHard);
+        deletePidFile();
+    }
+
+    private void deletePidFile() {
+        try {
+            Files.deleteIfExists(pidFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    protected static String java() {
+        return Processes.javaExecutable();
+    }
+}

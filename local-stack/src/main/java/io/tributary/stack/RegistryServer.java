@@ -1,0 +1,71 @@
+package io.tributary.stack;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The local stand-in for Apicurio Registry 3.x (module schema-registry), as a process. */
+public final class RegistryServer extends ProcessService {
+
+    private final int port;
+    private final StackLayout layout;
+
+    public RegistryServer(Path dir, int port, StackLayout layout) {
+        super(dir, Duration.ofSeconds(30));
+        this.port = port;
+        this.layout = layout;
+    }
+
+    @Override
+    public String name() {
+        return "registry";
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The value for {@code apicurio.registry.url}. */
+    public String url() {
+        return "http://127.0.0.1:" + port + "/apis/registry/v3";
+    }
+
+    @Override
+    public String address() {
+        return url();
+    }
+
+    @Override
+    protected void prepare() {
+        // the registry creates its data folder itself
+    }
+
+    @Override
+    protected List<Integer> listenPorts() {
+        return List.of(port);
+    }
+
+    @Override
+    protected List<String> command() {
+        return List.of(java(), "-Xms32m", "-Xmx128m", "-XX:+UseSerialGC",
+                "-cp", layout.registryClasspath(), "io.tributary.registry.RegistryMain",
+                "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", dir.resolve("data").toString());
+    }
+
+    @Override
+    public boolean isHealthy() {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) URI.create(url() + "/system/info").toURL().openConnection();
+            connection.setConnectTimeout(500);
+            connection.setReadTimeout(2000);
+            int status = connection.getResponseCode();
+            connection.disconnect();
+            return status == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.tributary.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+/** The stack's Redis keeps writes across a graceful restart and a SIGKILL (append-only file). */
+class RedisAofIT {
+
+    @TempDir
+    static Path dir;
+    static RedisServer redis;
+    static Vertx vertx;
+
+    @BeforeAll
+    static void start() {
+        redis = new RedisServer(dir.resolve("redis"), Processes.freePort());
+        redis.start();
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stop() {
+        redis.stop();
+        vertx.close();
+    }
+
+    @Test
+    void writeSurvivesAGracefulRestart() throws Exception {
+        send(Request.cmd(Command.SET).arg("it:graceful").arg("kept"));
+        redis.stop();
+        redis.start();
+        assertThat(send(Request.cmd(Command.GET).arg("it:graceful")).toString()).isEqualTo("kept");
+    }
+
+    @Test
+    void writeSurvivesSigkillOnceTheAppendOnlyFileHasIt() throws Exception {
+        send(Request.cmd(Command.SET).arg("it:killed").arg("still-here"));
+        // appendfsync everysec: wait until the write is in the AOF on disk, then crash the server
+        await().atMost(Duration.ofSeconds(10)).until(() -> aofContains("it:killed"));
+        redis.kill();
+        assertThat(redis.isRunning()).isFalse();
+        redis.start();
+        assertThat(send(Request.cmd(Command.GET).arg("it:killed")).toString()).isEqualTo("still-here");
+    }
+
+    private static boolean aofContains(String text) throws Exception {
+        try (Stream<Path> files = Files.walk(dir.resolve("redis"))) {
+            for (Path file : files.filter(f -> f.getFileName().toString().contains(".aof")).toList()) {
+                if (Files.isRegularFile(file) && new String(Files.readAllBytes(file)).contains(text)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static Response send(Request request) throws Exception {
+        RedisConnection connection = Redis.createClient(vertx, redis.uri()).connect()
+                .toCompletionStage().toCompletableFuture().get();
+        try {
+            return connection.send(request).toCompletionStage().toCompletableFuture().get();
+        } finally {
+            connection.close();
+        }
+    }
+}

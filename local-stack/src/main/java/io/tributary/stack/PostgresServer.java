@@ -98,10 +98,12 @@ public final class PostgresServer implements ManagedService {
 
     @Override
     public synchronized void stop() {
-        if (isRunning()) {
+        var postmaster = Processes.alive(pidFile());
+        if (postmaster.isPresent()) {
             Processes.Result result = pgCtlResult(Duration.ofSeconds(60), "stop", "-m", "fast", "-w", "-t", "50");
-            if (result.exitCode() != 0) {
-                Processes.alive(pidFile()).ifPresent(p -> Processes.terminate(p, Duration.ofSeconds(10)));
+            // pg_ctl returns once postmaster.pid is gone, a moment before the process itself
+            if (result.exitCode() != 0 || !Processes.waitFor(Duration.ofSeconds(10), () -> !Processes.isLive(postmaster.get()))) {
+                Processes.terminate(postmaster.get(), Duration.ofSeconds(10));
             }
         }
     }

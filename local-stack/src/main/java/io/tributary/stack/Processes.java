@@ -115,7 +115,24 @@ final class Processes {
         if (pid.isEmpty()) {
             return Optional.empty();
         }
-        return ProcessHandle.of(pid.getAsLong()).filter(ProcessHandle::isAlive);
+        return ProcessHandle.of(pid.getAsLong()).filter(Processes::isLive);
+    }
+
+    /**
+     * Whether a process is alive and not a zombie: a killed orphan stays a zombie until PID 1 reaps it,
+     * which some container inits do late, and {@link ProcessHandle#isAlive()} counts zombies as alive.
+     */
+    static boolean isLive(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            int end = stat.lastIndexOf(')');
+            return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+        } catch (IOException e) {
+            return process.isAlive();
+        }
     }
 
     /** SIGTERM, wait up to {@code grace}, then SIGKILL; descendants included. */
@@ -123,7 +140,7 @@ final class Processes {
         List<ProcessHandle> tree = Stream.concat(Stream.of(process), process.descendants()).toList();
         tree.forEach(ProcessHandle::destroy);
         awaitGone(tree, grace);
-        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        tree.stream().filter(Processes::isLive).forEach(ProcessHandle::destroyForcibly);
         awaitGone(tree, Duration.ofSeconds(10));
     }
 
@@ -135,7 +152,7 @@ final class Processes {
     }
 
     private static void awaitGone(List<ProcessHandle> tree, Duration timeout) {
-        waitFor(timeout, () -> tree.stream().noneMatch(ProcessHandle::isAlive));
+        waitFor(timeout, () -> tree.stream().noneMatch(Processes::isLive));
     }
 
     /** Polls a condition every 50 ms until it holds or the timeout passes; returns whether it held. */

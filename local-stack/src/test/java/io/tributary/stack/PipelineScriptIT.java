@@ -71,7 +71,7 @@ class PipelineScriptIT {
         Run down = pipeline("down");
         assertThat(down.exitCode()).as(down.output()).isZero();
         for (long pid : pids) {
-            assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("pid " + pid + " after down").isEmpty();
+            assertThat(ProcessHandle.of(pid).filter(Processes::isLive)).as("pid " + pid + " after down").isEmpty();
         }
         for (int port : List.of(ports.postgres(), ports.redis(), ports.kafka(), ports.s3(), ports.registry())) {
             assertThat(Processes.portOpen("127.0.0.1", port)).as("port " + port + " after down").isFalse();

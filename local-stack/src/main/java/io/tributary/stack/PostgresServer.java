@@ -82,10 +82,7 @@ public final class PostgresServer implements ManagedService {
     @Override
     public synchronized void start() {
         if (!isRunning()) {
-            if (Processes.portOpen("127.0.0.1", port)) {
-                throw new StackException("postgres cannot start: port " + port + " on 127.0.0.1 is taken by another process"
-                        + " (not one this stack started under " + dir + "); free it or choose another port");
-            }
+            Processes.requireFree(name(), port, dir);
             initIfNeeded();
             pgCtl(Duration.ofSeconds(60), "start", "-w", "-t", "50", "-l", logFile().toString());
         }

@@ -54,10 +54,7 @@ abstract class ProcessService implements ManagedService {
                     + "; last log lines:\n" + String.join("\n", Processes.tail(logFile(), 20)));
         }
         for (int port : listenPorts()) {
-            if (Processes.portOpen("127.0.0.1", port)) {
-                throw new StackException(name() + " cannot start: port " + port + " on 127.0.0.1 is taken by another process"
-                        + " (not one this stack started under " + dir + "); free it or choose another port");
-            }
+            Processes.requireFree(name(), port, dir);
         }
         try {
             Files.createDirectories(dir);

@@ -183,6 +183,30 @@ final class Processes {
         }
     }
 
+    /** Fails when something we did not start already listens on the port a service is about to use. */
+    static void requireFree(String service, int port, Path dir) {
+        if (portOpen("127.0.0.1", port)) {
+            throw new StackException(service + " cannot start: port " + port + " on 127.0.0.1 is taken by another process"
+                    + " (not one this stack started under " + dir + "); free it or choose another port");
+        }
+    }
+
+    /** The HTTP status of a GET, or -1 when nothing answers. */
+    static int httpStatus(String url) {
+        try {
+            java.net.HttpURLConnection connection = (java.net.HttpURLConnection) java.net.URI.create(url).toURL().openConnection();
+            connection.setConnectTimeout(500);
+            connection.setReadTimeout(2000);
+            try {
+                return connection.getResponseCode();
+            } finally {
+                connection.disconnect();
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     /** A TCP port that was free a moment ago on 127.0.0.1. */
     static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -1,8 +1,5 @@
 package io.tributary.stack;
 
-import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -57,15 +54,6 @@ public final class RegistryServer extends ProcessService {
 
     @Override
     public boolean isHealthy() {
-        try {
-            HttpURLConnection connection = (HttpURLConnection) URI.create(url() + "/system/info").toURL().openConnection();
-            connection.setConnectTimeout(500);
-            connection.setReadTimeout(2000);
-            int status = connection.getResponseCode();
-            connection.disconnect();
-            return status == 200;
-        } catch (IOException e) {
-            return false;
-        }
+        return Processes.httpStatus(url() + "/system/info") == 200;
     }
 }

@@ -1,8 +1,6 @@
 package io.tributary.stack;
 
 import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,15 +86,6 @@ public final class S3ProxyServer extends ProcessService {
 
     @Override
     public boolean isHealthy() {
-        try {
-            HttpURLConnection connection = (HttpURLConnection) URI.create(endpoint() + "/").toURL().openConnection();
-            connection.setConnectTimeout(500);
-            connection.setReadTimeout(2000);
-            int status = connection.getResponseCode();
-            connection.disconnect();
-            return status > 0;
-        } catch (IOException e) {
-            return false;
-        }
+        return Processes.httpStatus(endpoint() + "/") > 0;
     }
 }

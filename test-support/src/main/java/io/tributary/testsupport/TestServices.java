@@ -104,14 +104,28 @@ public final class TestServices {
         return service;
     }
 
-    /** Stops every service this set started. */
+    /** Stops every service this set started and deletes its folder (logs of a failed run are kept). */
     public synchronized void stopAll() {
+        boolean clean = true;
         for (ManagedService service : started.reversed()) {
             try {
                 service.stop();
             } catch (RuntimeException e) {
+                clean = false;
                 System.err.println("could not stop " + service.name() + ": " + e.getMessage());
             }
+        }
+        started.clear();
+        if (clean && !Boolean.getBoolean("tributary.keep-test-data")) {
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("could not delete " + root + ": " + e.getMessage());
         }
     }
 }

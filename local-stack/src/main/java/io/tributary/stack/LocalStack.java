@@ -16,7 +16,8 @@ import java.util.function.Consumer;
 public final class LocalStack {
 
     /** The ports, each overridable by an environment variable (the README lists them). */
-    public record Ports(int postgres, int redis, int kafka, int kafkaController, int s3, int registry) {
+    public record Ports(int postgres, int redis, int kafka, int kafkaController, int s3, int registry,
+            int capture, int processor, int sink) {
 
         public static final Map<String, Integer> DEFAULTS = Map.of(
                 "TRIBUTARY_PG_PORT", 5433,
@@ -24,17 +25,21 @@ public final class LocalStack {
                 "TRIBUTARY_KAFKA_PORT", 19092,
                 "TRIBUTARY_KAFKA_CONTROLLER_PORT", 19093,
                 "TRIBUTARY_S3_PORT", 9000,
-                "TRIBUTARY_REGISTRY_PORT", 8085);
+                "TRIBUTARY_REGISTRY_PORT", 8085,
+                "TRIBUTARY_CAPTURE_PORT", 8081,
+                "TRIBUTARY_PROCESSOR_PORT", 8082,
+                "TRIBUTARY_SINK_PORT", 8083);
 
         public static Ports fromEnvironment() {
             return new Ports(env("TRIBUTARY_PG_PORT"), env("TRIBUTARY_REDIS_PORT"), env("TRIBUTARY_KAFKA_PORT"),
-                    env("TRIBUTARY_KAFKA_CONTROLLER_PORT"), env("TRIBUTARY_S3_PORT"), env("TRIBUTARY_REGISTRY_PORT"));
+                    env("TRIBUTARY_KAFKA_CONTROLLER_PORT"), env("TRIBUTARY_S3_PORT"), env("TRIBUTARY_REGISTRY_PORT"),
+                    env("TRIBUTARY_CAPTURE_PORT"), env("TRIBUTARY_PROCESSOR_PORT"), env("TRIBUTARY_SINK_PORT"));
         }
 
         /** Ports that were free a moment ago, for tests that run beside a developer's own stack. */
         public static Ports free() {
             return new Ports(Processes.freePort(), Processes.freePort(), Processes.freePort(), Processes.freePort(),
-                    Processes.freePort(), Processes.freePort());
+                    Processes.freePort(), Processes.freePort(), Processes.freePort(), Processes.freePort(), Processes.freePort());
         }
 
         private static int env(String name) {
@@ -56,6 +61,8 @@ public final class LocalStack {
 
     public static final String DATABASE = "tributary";
     public static final String BUCKET = "lake";
+    /** Tributary's own services, in data-path order, as `./pipeline demo` runs them. */
+    public static final List<String> APPS = List.of("capture-service", "processor-service", "sink-service");
 
     private final Path stateDir;
     private final PostgresServer postgres;
@@ -63,8 +70,12 @@ public final class LocalStack {
     private final KafkaBroker kafka;
     private final S3ProxyServer s3;
     private final RegistryServer registry;
+    private final Ports ports;
+    private final StackLayout layout;
 
     public LocalStack(Path stateDir, Ports ports, StackLayout layout) {
+        this.ports = ports;
+        this.layout = layout;
         this.stateDir = stateDir.toAbsolutePath();
         this.postgres = new PostgresServer(this.stateDir.resolve("postgres"), ports.postgres(), DATABASE);
         this.redis = new RedisServer(this.stateDir.resolve("redis"), ports.redis());
@@ -97,8 +108,32 @@ public final class LocalStack {
         return registry;
     }
 
+    public Ports ports() {
+        return ports;
+    }
+
     public List<ManagedService> services() {
         return List.of(postgres, redis, kafka, s3, registry);
+    }
+
+    /**
+     * One of Tributary's services ({@link #APPS}) as a process of this stack: its packaged jar, its port, and
+     * the given configuration; pid and log under {@code <state>/<name>/}.
+     */
+    public QuarkusAppProcess app(String name, Map<String, String> config, List<String> jvmOptions) {
+        int port = switch (name) {
+            case "capture-service" -> ports.capture();
+            case "processor-service" -> ports.processor();
+            case "sink-service" -> ports.sink();
+            default -> throw new IllegalArgumentException("no service " + name + "; one of " + APPS);
+        };
+        return new QuarkusAppProcess(name, stateDir.resolve(name), layout.root().resolve(name).resolve("target/quarkus-app/quarkus-run.jar"),
+                port, config, jvmOptions);
+    }
+
+    /** The services of {@link #APPS} that run now (started by `./pipeline demo`). */
+    public List<QuarkusAppProcess> runningApps() {
+        return APPS.stream().map(name -> app(name, Map.of(), List.of())).filter(QuarkusAppProcess::isRunning).toList();
     }
 
     /**
@@ -138,7 +173,8 @@ public final class LocalStack {
 
     /** Stops every service this stack started; each by its pid, waiting until its process is gone. */
     public void down(Consumer<String> progress) {
-        List<ManagedService> reversed = new ArrayList<>(services());
+        List<ManagedService> reversed = new ArrayList<>(runningApps());
+        reversed.addAll(services());
         java.util.Collections.reverse(reversed);
         for (ManagedService service : reversed) {
             if (service.isRunning()) {

@@ -61,7 +61,9 @@ public final class StackCli {
 
     private static int status(LocalStack stack) {
         boolean allHealthy = true;
-        for (ManagedService service : stack.services()) {
+        List<ManagedService> services = new java.util.ArrayList<>(stack.services());
+        services.addAll(stack.runningApps());
+        for (ManagedService service : services) {
             String state;
             if (!service.isRunning()) {
                 state = "DOWN";
@@ -72,7 +74,7 @@ public final class StackCli {
                 state = "UNHEALTHY";
                 allHealthy = false;
             }
-            say(String.format("%-9s %-9s %s", service.name(), state, service.address()));
+            say(String.format("%-17s %-9s %s", service.name(), state, service.address()));
         }
         return allHealthy ? 0 : 1;
     }
@@ -81,7 +83,9 @@ public final class StackCli {
         String only = args.length > 1 ? args[1] : null;
         int lines = args.length > 2 ? Integer.parseInt(args[2]) : 40;
         boolean found = false;
-        for (ManagedService service : stack.services()) {
+        List<ManagedService> services = new java.util.ArrayList<>(stack.services());
+        LocalStack.APPS.forEach(name -> services.add(stack.app(name, java.util.Map.of(), List.of())));
+        for (ManagedService service : services) {
             if (only != null && !only.equals(service.name())) {
                 continue;
             }
@@ -91,7 +95,7 @@ public final class StackCli {
             tail.forEach(StackCli::say);
         }
         if (!found) {
-            say("no service named '" + only + "': postgres, redis, kafka, s3 or registry");
+            say("no service named '" + only + "': postgres, redis, kafka, s3, registry, " + String.join(", ", LocalStack.APPS));
             return 2;
         }
         return 0;

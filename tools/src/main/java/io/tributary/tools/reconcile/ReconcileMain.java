@@ -47,7 +47,9 @@ public final class ReconcileMain {
     }
 
     /** The demo's views: what the processor's default configuration publishes. */
-    static final List<Pair> DEMO = List.of(new Pair("customers", "customer_view", List.of("id", "name", "segment_id")));
+    public static final List<Pair> DEMO = List.of(
+            new Pair("customers", "customer_view", List.of("id", "name", "segment_id")),
+            new Pair("orders", "order_view", List.of("id", "customer_id", "amount", "currency")));
 
     private ReconcileMain() {
     }

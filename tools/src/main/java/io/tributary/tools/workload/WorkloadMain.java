@@ -61,13 +61,13 @@ public final class WorkloadMain {
         }
     }
 
-    static String describe(WorkloadGenerator.Progress p) {
+    public static String describe(WorkloadGenerator.Progress p) {
         return String.format("%5.1f s  %,d changes  %,.0f/s  [%s]", p.elapsed().toMillis() / 1000.0, p.changes(), p.ratePerSecond(),
                 p.byKind().entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.comparingByKey())
                         .map(e -> e.getKey().name().toLowerCase() + " " + e.getValue()).collect(Collectors.joining(", ")));
     }
 
-    static Duration parseDuration(String text) {
+    public static Duration parseDuration(String text) {
         String t = text.strip().toLowerCase();
         if (t.endsWith("ms")) {
             return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));

@@ -52,7 +52,7 @@ class ReconcileIT {
     static RedisServer redis;
     static S3ProxyServer s3;
     static ReconcileMain.Endpoints endpoints;
-    static final List<ReconcileMain.Pair> PAIRS = ReconcileMain.DEMO;
+    static final List<ReconcileMain.Pair> PAIRS = List.of(ReconcileMain.DEMO.get(0));
 
     static final Schema LAKE_ROW = SchemaBuilder.record("CustomerViewLakeRow").fields()
             .optionalLong("id").optionalString("name").optionalInt("segment_id")

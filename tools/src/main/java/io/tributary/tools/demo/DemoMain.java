@@ -1,0 +1,167 @@
+package io.tributary.tools.demo;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import io.tributary.stack.LocalStack;
+import io.tributary.stack.QuarkusAppProcess;
+import io.tributary.stack.S3ProxyServer;
+import io.tributary.stack.StackLayout;
+import io.tributary.tools.reconcile.ReconcileMain;
+import io.tributary.tools.workload.WorkloadGenerator;
+import io.tributary.tools.workload.WorkloadMain;
+
+/**
+ * {@code ./pipeline demo [--rate N] [--duration 60s]}: brings the stack up, starts the three services as
+ * packaged JVM applications, runs the workload while printing each stage's progress every second, waits
+ * until the pipeline has drained, prints the reconcile report and where to look. Leaves everything
+ * running; {@code ./pipeline down} stops it.
+ */
+public final class DemoMain {
+
+    /** Shown by the demo only: real deployments take the key from a Secret (PROCESSOR_MASKING_KEY). */
+    static final String DEMO_MASKING_KEY = "demo-only-masking-key-not-a-secret";
+
+    private DemoMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        double rate = 200;
+        Duration duration = Duration.ofSeconds(60);
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rate" -> rate = Double.parseDouble(args[++i]);
+                case "--duration" -> duration = WorkloadMain.parseDuration(args[++i]);
+                default -> {
+                    System.err.println("unknown option " + args[i] + "; usage: demo [--rate N] [--duration 60s]");
+                    System.exit(2);
+                }
+            }
+        }
+        System.exit(run(rate, duration) ? 0 : 1);
+    }
+
+    static boolean run(double rate, Duration duration) throws Exception {
+        StackLayout layout = StackLayout.discover();
+        LocalStack stack = new LocalStack(layout.defaultStateDir(), LocalStack.Ports.fromEnvironment(), layout);
+        say("1/5 backing services");
+        stack.up(line -> say("    " + line));
+
+        try (Connection pg = stack.postgres().connect()) {
+            WorkloadGenerator.createDemoSchema(pg);
+        }
+        say("2/5 demo tables ready (customers, customer_segments, orders)");
+
+        say("3/5 starting capture-service, processor-service, sink-service (packaged JVM apps)");
+        List<QuarkusAppProcess> apps = apps(stack);
+        try (ExecutorService starts = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> started = new ArrayList<>();
+            for (QuarkusAppProcess app : apps) {
+                started.add(starts.submit(() -> {
+                    app.start();
+                    say(String.format("    %-17s UP at %s (log %s)", app.name(), app.url(), app.logFile()));
+                    return null;
+                }));
+            }
+            for (Future<?> f : started) {
+                f.get();
+            }
+        }
+
+        say(String.format("4/5 workload: %s changes/s for %d s; progress every second%n", rate == 0 ? "max" : rate, duration.toSeconds()));
+        Progress progress = new Progress(apps.get(0).url(), apps.get(1).url(), apps.get(2).url());
+        var settings = new WorkloadGenerator.Settings(rate, duration, 0, 1, System.currentTimeMillis(), WorkloadGenerator.Settings.DEFAULT_MIX);
+        CompletableFuture<WorkloadGenerator.Progress> workload = CompletableFuture.supplyAsync(() -> {
+            try (Connection pg = stack.postgres().connect()) {
+                return new WorkloadGenerator(pg, settings).run(progress::source);
+            } catch (Exception e) {
+                throw new IllegalStateException("workload failed: " + e.getMessage(), e);
+            }
+        });
+        say(Progress.HEADER);
+        while (!workload.isDone()) {
+            Thread.sleep(1000);
+            say(progress.line());
+        }
+        WorkloadGenerator.Progress written = workload.join();
+        progress.source(written);
+        say(String.format("    workload done: %s", WorkloadMain.describe(written)));
+        say("    waiting for the pipeline to drain (files roll every 10 s)");
+        long quietSince = System.nanoTime();
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline && System.nanoTime() - quietSince < Duration.ofSeconds(15).toNanos()) {
+            Thread.sleep(1000);
+            String line = progress.line();
+            say(line);
+            String counters = progress.counters();
+            if (!counters.equals(last)) {
+                quietSince = System.nanoTime();
+                last = counters;
+            }
+        }
+
+        say("5/5 reconcile: PostgreSQL vs Redis vs the Parquet lake");
+        boolean clean = ReconcileMain.run(endpoints(stack), ReconcileMain.DEMO, System.out);
+        say(clean ? "    result: CLEAN" : "    result: DRIFT (see above)");
+        say("");
+        say("The pipeline keeps running. Where to look:");
+        for (QuarkusAppProcess app : apps) {
+            say(String.format("  %-17s %s/q/health  %s/q/metrics  log %s", app.name(), app.url(), app.url(), app.logFile()));
+        }
+        say("  lake     aws --endpoint-url " + stack.s3().endpoint() + " s3 ls --recursive s3://lake/   (key tributary, secret tributary-secret)");
+        say("  redis    redis-cli -p " + stack.redis().port() + " --scan --pattern 'tributary:customer_view:*' | head; redis-cli -p "
+                + stack.redis().port() + " HGETALL tributary:customer_view:1");
+        say("  kafka    " + stack.kafka().bootstrapServers() + "  topics tributary.public.*, tributary.view.*");
+        say("  more     ./pipeline load --rate 500 --duration 30s ; ./pipeline reconcile ; ./pipeline down");
+        return clean;
+    }
+
+    static ReconcileMain.Endpoints endpoints(LocalStack stack) {
+        return new ReconcileMain.Endpoints(stack.postgres().jdbcUrl(), "postgres", stack.redis().uri(), "tributary:",
+                stack.s3().endpoint(), S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, LocalStack.BUCKET, "");
+    }
+
+    /** The three services, configured for this stack. */
+    static List<QuarkusAppProcess> apps(LocalStack stack) {
+        String kafka = stack.kafka().bootstrapServers();
+        String registry = stack.registry().url();
+        String redis = stack.redis().uri();
+        List<String> jvm = List.of("-Xms64m", "-Xmx384m");
+        QuarkusAppProcess capture = stack.app("capture-service", Map.of(
+                "capture.database.host", "127.0.0.1",
+                "capture.database.port", Integer.toString(stack.postgres().port()),
+                "capture.database.name", stack.postgres().database(),
+                "capture.database.user", "postgres",
+                "capture.kafka.bootstrap-servers", kafka,
+                "capture.registry.url", registry), jvm);
+        QuarkusAppProcess processor = stack.app("processor-service", Map.of(
+                "kafka.bootstrap.servers", kafka,
+                "quarkus.redis.hosts", redis,
+                "apicurio.registry.url", registry,
+                "processor.masking.key", DEMO_MASKING_KEY), jvm);
+        QuarkusAppProcess sink = stack.app("sink-service", Map.ofEntries(
+                Map.entry("kafka.bootstrap.servers", kafka),
+                Map.entry("quarkus.redis.hosts", redis),
+                Map.entry("apicurio.registry.url", registry),
+                Map.entry("quarkus.s3.endpoint-override", stack.s3().endpoint()),
+                Map.entry("quarkus.s3.path-style-access", "true"),
+                Map.entry("quarkus.s3.aws.region", S3ProxyServer.REGION),
+                Map.entry("quarkus.s3.aws.credentials.type", "static"),
+                Map.entry("quarkus.s3.aws.credentials.static-provider.access-key-id", S3ProxyServer.ACCESS_KEY),
+                Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3ProxyServer.SECRET_KEY),
+                Map.entry("sink.roll.max-age", "10s")), jvm);
+        return List.of(capture, processor, sink);
+    }
+
+    static void say(String line) {
+        System.out.println(line);
+    }
+}

@@ -1,0 +1,56 @@
+package io.tributary.sink.engine;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Runs a write against S3 or Redis until it succeeds, with exponential backoff, blocking the calling
+ * (sink worker) thread meanwhile, which pauses consumption. Marks the dependency failing in
+ * {@link SinkStatus} and counts each failed attempt.
+ */
+public final class Retrier {
+
+    private static final Logger LOG = Logger.getLogger(Retrier.class);
+
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+    private final SinkStatus status;
+    private final SinkMetrics metrics;
+
+    public Retrier(Duration initialBackoff, Duration maxBackoff, SinkStatus status, SinkMetrics metrics) {
+        this.initialBackoff = initialBackoff;
+        this.maxBackoff = maxBackoff;
+        this.status = status;
+        this.metrics = metrics;
+    }
+
+    public <T> T call(String dependency, String what, Supplier<T> action) {
+        return Uni.createFrom().item(action)
+                .onFailure().invoke(e -> {
+                    if (!status.failing().containsKey(dependency)) {
+                        LOG.warnf("%s unavailable (%s): %s; retrying with backoff, consumption paused", dependency, what, e.toString());
+                    }
+                    status.failed(dependency, e);
+                    metrics.failure(dependency);
+                })
+                .onFailure().retry().withBackOff(initialBackoff, maxBackoff).indefinitely()
+                .invoke(() -> {
+                    if (status.failing().containsKey(dependency)) {
+                        LOG.infof("%s available again (%s)", dependency, what);
+                        status.recovered(dependency);
+                    }
+                })
+                .await().indefinitely();
+    }
+
+    public void run(String dependency, String what, Runnable action) {
+        call(dependency, what, () -> {
+            action.run();
+            return Boolean.TRUE;
+        });
+    }
+}

@@ -1,0 +1,286 @@
+package io.tributary.sink.engine;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+import org.apache.avro.Schema;
+import org.jboss.logging.Logger;
+
+import io.tributary.sink.config.SinkSettings;
+import io.tributary.sink.lake.ObjectNames;
+import io.tributary.sink.lake.ObjectStore;
+import io.tributary.sink.parquet.ParquetRowWriter;
+import io.tributary.sink.redis.LatestState;
+import io.tributary.sink.view.ViewRecord;
+
+/**
+ * The sink's core, independent of Kafka: takes batches of view records, applies them to the latest state,
+ * groups them into open files, rolls and uploads files, and acknowledges a batch once every row of it is in
+ * an uploaded file and in the latest state.
+ *
+ * <p>Files: one open file per topic-partition at a time, so the files of a partition hold contiguous,
+ * disjoint offset ranges, all of one table, one event hour and one view schema. A file rolls at
+ * {@code max-records}, {@code max-bytes}, {@code max-age} (wall clock, checked by {@link #tick()}), when the
+ * partition's next row belongs to another hour or schema, or when more than {@code max-open-buffers} files
+ * are open (the oldest rolls).
+ *
+ * <p>Exactly once in the lake: after a restart or rebalance, a partition is "recovering" until it reaches an
+ * offset no existing file covers. While recovering, each new file first looks in S3 for a file of the same
+ * topic-partition and hour whose offset range covers its first row; if there is one, the rows up to its last
+ * offset are already in the lake and are not written again (they are still applied to Redis, which is idempotent).
+ *
+ * <p>Not thread-safe: every call must come from the same thread (the sink worker).
+ */
+public final class SinkEngine {
+
+    private static final Logger LOG = Logger.getLogger(SinkEngine.class);
+
+    private final SinkSettings settings;
+    private final ObjectStore store;
+    private final LatestState latestState;
+    private final ParquetRowWriter writer;
+    private final ObjectNames names;
+    private final LongSupplier wallClockMillis;
+    private final SinkMetrics metrics;
+    private final Retrier retrier;
+
+    private final Map<String, FileBuffer> open = new LinkedHashMap<>();
+    private final Map<String, PartitionState> partitions = new HashMap<>();
+    private volatile int openBuffers;
+    private volatile long bufferedBytes;
+
+    public SinkEngine(SinkSettings settings, ObjectStore store, LatestState latestState, LongSupplier wallClockMillis,
+            SinkMetrics metrics, Retrier retrier) {
+        this.settings = settings;
+        this.store = store;
+        this.latestState = latestState;
+        this.writer = new ParquetRowWriter(settings.compression());
+        this.names = new ObjectNames(settings.objectPrefix());
+        this.wallClockMillis = wallClockMillis;
+        this.metrics = metrics;
+        this.retrier = retrier;
+    }
+
+    public int openBuffers() {
+        return openBuffers;
+    }
+
+    public long bufferedBytes() {
+        return bufferedBytes;
+    }
+
+    public ObjectNames names() {
+        return names;
+    }
+
+    /**
+     * Takes one consumed batch (tombstones already left out). Applies it to the latest state, then buffers
+     * its rows, rolling files as the policy says; blocks while S3 or Redis is down. {@code ack} runs (once)
+     * when every row is durable in S3 and applied to Redis: now if nothing is left open, else when the last
+     * file holding one of its rows is uploaded.
+     */
+    public void accept(List<ViewRecord> records, Runnable ack) {
+        Ticket ticket = new Ticket(ack);
+        if (!records.isEmpty()) {
+            LatestState.Outcome outcome = retrier.call("redis", "apply " + records.size() + " changes",
+                    () -> latestState.apply(records));
+            outcome.applied().forEach((table, n) -> metrics.redisWrites(table, "applied", n));
+            outcome.stale().forEach((table, n) -> metrics.redisWrites(table, "stale", n));
+        }
+        for (ViewRecord record : records) {
+            route(record, ticket);
+        }
+        ticket.sealed = true;
+        ticket.maybeAck();
+        updateGauges();
+    }
+
+    /** Rolls every file older than max-age (wall clock); called periodically, also when no record arrives. */
+    public void tick() {
+        long now = wallClockMillis.getAsLong();
+        long maxAge = settings.rollMaxAge().toMillis();
+        for (FileBuffer buffer : new ArrayList<>(open.values())) {
+            if (now - buffer.createdAtMillis >= maxAge) {
+                roll(buffer, "age");
+            }
+        }
+        updateGauges();
+    }
+
+    /** Rolls every open file (e.g. at a graceful shutdown). */
+    public void flushAll() {
+        for (FileBuffer buffer : new ArrayList<>(open.values())) {
+            roll(buffer, "flush");
+        }
+        updateGauges();
+    }
+
+    private void route(ViewRecord record, Ticket ticket) {
+        String tp = record.topic() + "+" + record.partition();
+        PartitionState state = partitions.computeIfAbsent(tp, k -> new PartitionState());
+        if (state.lastSeen >= 0 && record.offset() <= state.lastSeen) {
+            // the partition was rewound (seek, or re-assigned after a rebalance): its open file is redelivered
+            FileBuffer stale = open.remove(tp);
+            if (stale != null) {
+                LOG.warnf("%s rewound to offset %d: dropping its open file (%d rows, redelivered)", tp, record.offset(),
+                        stale.rows.size());
+            }
+            state.recovering = true;
+            state.skipThrough = -1;
+        }
+        state.lastSeen = record.offset();
+        if (record.offset() <= state.skipThrough) {
+            metrics.alreadyInLake(record.table());
+            return;
+        }
+        long hour = ObjectNames.hourOf(record.sourceTsMs());
+        FileBuffer buffer = open.get(tp);
+        if (buffer != null && !buffer.accepts(record, hour)) {
+            roll(buffer, "hour/schema change");
+            buffer = null;
+        }
+        if (buffer == null) {
+            if (state.recovering) {
+                Optional<ObjectNames.OffsetRange> existing = coveringFile(record, hour);
+                if (existing.isPresent()) {
+                    state.skipThrough = existing.get().last();
+                    LOG.infof("%s offsets %d..%d are already in the lake: not written again", tp, record.offset(),
+                            existing.get().last());
+                    metrics.alreadyInLake(record.table());
+                    return;
+                }
+                state.recovering = false;
+            }
+            while (open.size() >= settings.maxOpenBuffers()) {
+                roll(oldest(), "max open buffers");
+            }
+            buffer = new FileBuffer(tp, record, hour, wallClockMillis.getAsLong());
+            open.put(tp, buffer);
+        }
+        buffer.add(record, ticket);
+        if (buffer.rows.size() >= settings.rollMaxRecords() || buffer.bytes >= settings.rollMaxBytes()) {
+            roll(buffer, "size");
+        }
+    }
+
+    private Optional<ObjectNames.OffsetRange> coveringFile(ViewRecord record, long hour) {
+        String prefix = names.filePrefix(record.table(), hour, record.topic(), record.partition());
+        List<String> keys = retrier.call("s3", "list " + prefix, () -> store.list(prefix));
+        return keys.stream()
+                .map(ObjectNames::rangeOf)
+                .flatMap(Optional::stream)
+                .filter(range -> range.contains(record.offset()))
+                .findFirst();
+    }
+
+    private FileBuffer oldest() {
+        FileBuffer oldest = null;
+        for (FileBuffer buffer : open.values()) {
+            if (oldest == null || buffer.createdAtMillis < oldest.createdAtMillis) {
+                oldest = buffer;
+            }
+        }
+        return oldest;
+    }
+
+    private void roll(FileBuffer buffer, String reason) {
+        open.remove(buffer.tp, buffer);
+        byte[] bytes = writer.write(buffer.viewSchema, buffer.rows, buffer.bytes);
+        String key = names.objectKey(buffer.table, buffer.hour, buffer.topic, buffer.partition, buffer.firstOffset,
+                buffer.lastOffset);
+        retrier.run("s3", "upload " + key, () -> {
+            long start = System.nanoTime();
+            store.put(key, bytes);
+            metrics.fileUploaded(buffer.table, bytes.length, System.nanoTime() - start);
+        });
+        metrics.rowsWritten(buffer.table, buffer.rows.size());
+        LOG.debugf("uploaded %s (%d rows, %d bytes, %s)", key, buffer.rows.size(), bytes.length, reason);
+        buffer.tickets.forEach((ticket, count) -> {
+            ticket.pending -= count;
+            ticket.maybeAck();
+        });
+        updateGauges();
+    }
+
+    private void updateGauges() {
+        long bytes = 0;
+        for (FileBuffer buffer : open.values()) {
+            bytes += buffer.bytes;
+        }
+        bufferedBytes = bytes;
+        openBuffers = open.size();
+    }
+
+    /** One consumed batch, waiting for its rows to be durable. */
+    private static final class Ticket {
+        private final Runnable ack;
+        private int pending;
+        private boolean sealed;
+        private boolean acked;
+
+        Ticket(Runnable ack) {
+            this.ack = ack;
+        }
+
+        void maybeAck() {
+            if (sealed && pending == 0 && !acked) {
+                acked = true;
+                ack.run();
+            }
+        }
+    }
+
+    private static final class PartitionState {
+        private boolean recovering = true;
+        private long skipThrough = -1;
+        private long lastSeen = -1;
+    }
+
+    /** An open file: rows of one topic-partition, table, hour and view schema. */
+    private static final class FileBuffer {
+        private final String tp;
+        private final String topic;
+        private final int partition;
+        private final String table;
+        private final long hour;
+        private final Schema viewSchema;
+        private final long createdAtMillis;
+        private final List<ViewRecord> rows = new ArrayList<>();
+        private final Map<Ticket, Integer> tickets = new IdentityHashMap<>();
+        private long bytes;
+        private long firstOffset = -1;
+        private long lastOffset = -1;
+
+        FileBuffer(String tp, ViewRecord first, long hour, long createdAtMillis) {
+            this.tp = tp;
+            this.topic = first.topic();
+            this.partition = first.partition();
+            this.table = first.table();
+            this.hour = hour;
+            this.viewSchema = first.viewSchema();
+            this.createdAtMillis = createdAtMillis;
+        }
+
+        boolean accepts(ViewRecord record, long recordHour) {
+            return recordHour == hour && record.table().equals(table)
+                    && (record.viewSchema() == viewSchema || record.viewSchema().equals(viewSchema));
+        }
+
+        void add(ViewRecord record, Ticket ticket) {
+            if (firstOffset < 0) {
+                firstOffset = record.offset();
+            }
+            lastOffset = record.offset();
+            rows.add(record);
+            bytes += Math.max(1, record.serializedSize());
+            tickets.merge(ticket, 1, Integer::sum);
+            ticket.pending++;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.tributary.sink.messaging;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.tributary.sink.engine.SinkRuntime;
+import io.tributary.sink.view.ViewRecord;
+
+/**
+ * Thin adapter from the view topics (batches) to the sink engine. Tombstones (null values, which follow a
+ * delete) carry nothing new: they are skipped, and committed with their batch. The batch is acknowledged
+ * (manual ack) only when all its rows are in uploaded files and in Redis.
+ */
+@ApplicationScoped
+public class ViewConsumer {
+
+    /** The incoming channel of the view topics ({@code mp.messaging.incoming.views.*}). */
+    public static final String VIEWS_CHANNEL = "views";
+
+    private static final Logger LOG = Logger.getLogger(ViewConsumer.class);
+
+    private final SinkRuntime runtime;
+    private final MeterRegistry registry;
+    private final DistributionSummary batchSize;
+
+    public ViewConsumer(SinkRuntime runtime, MeterRegistry registry) {
+        this.runtime = runtime;
+        this.registry = registry;
+        this.batchSize = DistributionSummary.builder("tributary.sink.batch.size")
+                .description("records per consumed Kafka batch").register(registry);
+    }
+
+    @Incoming(VIEWS_CHANNEL)
+    public Uni<Void> consume(KafkaRecordBatch<GenericRecord, GenericRecord> batch) {
+        List<KafkaRecord<GenericRecord, GenericRecord>> all = batch.getRecords();
+        batchSize.record(all.size());
+        List<ViewRecord> records = new ArrayList<>(all.size());
+        String prefix = runtime.settings().viewTopicPrefix();
+        for (KafkaRecord<GenericRecord, GenericRecord> message : all) {
+            ConsumerRecord<GenericRecord, GenericRecord> record = consumerRecord(message);
+            if (record.value() == null) {
+                continue;
+            }
+            try {
+                records.add(ViewRecord.of(prefix, record.topic(), record.partition(), record.offset(), record.key(),
+                        record.value(), Math.max(0, record.serializedValueSize())));
+            } catch (RuntimeException e) {
+                registry.counter("tributary.sink.records.invalid", "topic", record.topic()).increment();
+                LOG.errorf("skipping %s-%d@%d, not a view change: %s", record.topic(), record.partition(),
+                        record.offset(), e.getMessage());
+            }
+        }
+        return runtime.submit(records, batch::ack);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ConsumerRecord<GenericRecord, GenericRecord> consumerRecord(KafkaRecord<GenericRecord, GenericRecord> message) {
+        return message.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(metadata -> (ConsumerRecord<GenericRecord, GenericRecord>) metadata.getRecord())
+                .orElseThrow(() -> new IllegalStateException("a batch record without Kafka metadata"));
+    }
+}

@@ -1,0 +1,29 @@
+package io.tributary.sink.config;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class SinkSettingsTest {
+
+    static SinkSettings settings(int maxRecords, Duration maxAge, long partSize, Map<String, Duration> ttl) {
+        return new SinkSettings("tributary.view.", "lake", "", SinkConfig.Compression.SNAPPY, 16 << 20, partSize, maxRecords,
+                1 << 20, maxAge, Duration.ofMillis(100), 4, "t:", ttl, Duration.ofHours(1), Duration.ofMillis(10),
+                Duration.ofMillis(50));
+    }
+
+    @Test
+    void badValuesNameTheirKey() {
+        assertThatThrownBy(() -> settings(0, Duration.ofSeconds(1), 8 << 20, Map.of()))
+                .hasMessageContaining("sink.roll.max-records");
+        assertThatThrownBy(() -> settings(1, Duration.ZERO, 8 << 20, Map.of()))
+                .hasMessageContaining("sink.roll.max-age");
+        assertThatThrownBy(() -> settings(1, Duration.ofSeconds(1), 1 << 20, Map.of()))
+                .hasMessageContaining("sink.lake.multipart-part-size");
+        assertThatThrownBy(() -> settings(1, Duration.ofSeconds(1), 8 << 20, Map.of("orders", Duration.ofMillis(5))))
+                .hasMessageContaining("sink.redis.ttl.orders");
+    }
+}

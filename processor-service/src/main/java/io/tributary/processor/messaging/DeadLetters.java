@@ -1,0 +1,56 @@
+package io.tributary.processor.messaging;
+
+import java.nio.charset.StandardCharsets;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.Record;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+
+/**
+ * Publishes a failed change, byte for byte as it was read (key and value), to the dead-letter topic with
+ * headers saying why and where it came from. The returned {@code Uni} completes when Kafka acked it.
+ */
+@ApplicationScoped
+public class DeadLetters {
+
+    /** The outgoing channel of the dead-letter topic. */
+    public static final String CHANNEL = "dead-letter";
+
+    /** Header: what failed, {@code deserialization} or {@code transformation}, and a message without values. */
+    public static final String REASON = "dlq.reason";
+    /** Header: the topic the change was read from. */
+    public static final String TOPIC = "dlq.original.topic";
+    /** Header: its partition (decimal). */
+    public static final String PARTITION = "dlq.original.partition";
+    /** Header: its offset (decimal). */
+    public static final String OFFSET = "dlq.original.offset";
+    /** Header: the class name of the exception. */
+    public static final String EXCEPTION = "dlq.exception.class";
+
+    private final MutinyEmitter<Record<byte[], byte[]>> emitter;
+
+    public DeadLetters(@Channel(CHANNEL) MutinyEmitter<Record<byte[], byte[]>> emitter) {
+        this.emitter = emitter;
+    }
+
+    Uni<Void> send(IncomingKafkaRecordMetadata<?, ?> origin, byte[] key, byte[] value, String reason, Throwable failure) {
+        RecordHeaders headers = new RecordHeaders();
+        origin.getHeaders().forEach(h -> headers.add(h.key(), h.value()));
+        headers.add(REASON, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add(TOPIC, origin.getTopic().getBytes(StandardCharsets.UTF_8));
+        headers.add(PARTITION, Integer.toString(origin.getPartition()).getBytes(StandardCharsets.UTF_8));
+        headers.add(OFFSET, Long.toString(origin.getOffset()).getBytes(StandardCharsets.UTF_8));
+        headers.add(EXCEPTION, failure.getClass().getName().getBytes(StandardCharsets.UTF_8));
+        OutgoingKafkaRecordMetadata<byte[]> metadata = OutgoingKafkaRecordMetadata.<byte[]> builder()
+                .withHeaders(headers).build();
+        return emitter.sendMessage(Message.of(Record.of(key, value)).addMetadata(metadata));
+    }
+}

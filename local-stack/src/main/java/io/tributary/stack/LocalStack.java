@@ -171,10 +171,11 @@ public final class LocalStack {
         }
     }
 
-    /** Stops every service this stack started; each by its pid, waiting until its process is gone. */
+    /** Stops every service this stack started (and the services of `./pipeline demo`), each by its pid, waiting until its process is gone. */
     public void down(Consumer<String> progress) {
-        List<ManagedService> reversed = new ArrayList<>(runningApps());
-        reversed.addAll(services());
+        // the reverse of the data path: Tributary's services first, then what they talk to
+        List<ManagedService> reversed = new ArrayList<>(services());
+        reversed.addAll(runningApps());
         java.util.Collections.reverse(reversed);
         for (ManagedService service : reversed) {
             if (service.isRunning()) {

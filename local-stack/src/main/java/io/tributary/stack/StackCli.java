@@ -13,11 +13,7 @@ public final class StackCli {
 
     public static void main(String[] args) {
         // the Kafka admin client used for health checks logs its whole configuration at INFO
-        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
-        root.setLevel(java.util.logging.Level.WARNING);
-        for (var handler : root.getHandlers()) {
-            handler.setLevel(java.util.logging.Level.WARNING);
-        }
+        CliLogging.warningsOnly();
         System.exit(run(args));
     }
 

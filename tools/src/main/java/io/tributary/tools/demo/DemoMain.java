@@ -33,7 +33,8 @@ public final class DemoMain {
     }
 
     public static void main(String[] args) throws Exception {
-        double rate = 200;
+        io.tributary.stack.CliLogging.warningsOnly();
+        double rate = 100;
         Duration duration = Duration.ofSeconds(60);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -97,7 +98,7 @@ public final class DemoMain {
         long quietSince = System.nanoTime();
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         String last = "";
-        while (System.nanoTime() < deadline && System.nanoTime() - quietSince < Duration.ofSeconds(15).toNanos()) {
+        while (System.nanoTime() < deadline && System.nanoTime() - quietSince < Duration.ofSeconds(20).toNanos()) {
             Thread.sleep(1000);
             String line = progress.line();
             say(line);
@@ -146,7 +147,9 @@ public final class DemoMain {
                 "kafka.bootstrap.servers", kafka,
                 "quarkus.redis.hosts", redis,
                 "apicurio.registry.url", registry,
-                "processor.masking.key", DEMO_MASKING_KEY), jvm);
+                "processor.masking.key", DEMO_MASKING_KEY,
+                // find the change topics capture creates within seconds, not the default 30 s
+                "mp.messaging.incoming.changes.metadata.max.age.ms", "2000"), jvm);
         QuarkusAppProcess sink = stack.app("sink-service", Map.ofEntries(
                 Map.entry("kafka.bootstrap.servers", kafka),
                 Map.entry("quarkus.redis.hosts", redis),
@@ -157,6 +160,7 @@ public final class DemoMain {
                 Map.entry("quarkus.s3.aws.credentials.type", "static"),
                 Map.entry("quarkus.s3.aws.credentials.static-provider.access-key-id", S3ProxyServer.ACCESS_KEY),
                 Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3ProxyServer.SECRET_KEY),
+                Map.entry("mp.messaging.incoming.views.metadata.max.age.ms", "2000"),
                 Map.entry("sink.roll.max-age", "10s")), jvm);
         return List.of(capture, processor, sink);
     }

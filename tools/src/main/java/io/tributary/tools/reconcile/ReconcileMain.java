@@ -55,6 +55,7 @@ public final class ReconcileMain {
     }
 
     public static void main(String[] args) throws Exception {
+        io.tributary.stack.CliLogging.warningsOnly();
         List<Pair> pairs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--pair") && i + 1 < args.length) {

@@ -78,7 +78,7 @@ class PipelineScriptIT {
         }
         Run after = pipeline("status");
         assertThat(after.exitCode()).isEqualTo(1);
-        assertThat(after.output()).contains("postgres  DOWN");
+        assertThat(after.output()).containsPattern("(?m)^postgres\\s+DOWN");
     }
 
     private Run pipeline(String command) throws Exception {

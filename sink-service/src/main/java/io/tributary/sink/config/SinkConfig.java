@@ -63,6 +63,13 @@ public interface SinkConfig {
         /** Part size of a multipart upload (S3 needs at least 5 MiB, except for the last part). */
         @WithDefault("8M")
         MemorySize multipartPartSize();
+
+        /**
+         * How long the event ids of uploaded rows are remembered (in Redis) to drop a change that arrives again at
+         * another offset; keep it above the longest replay of the view topics to expect.
+         */
+        @WithDefault("7d")
+        Duration dedupeTtl();
     }
 
     /** Roll policy. */

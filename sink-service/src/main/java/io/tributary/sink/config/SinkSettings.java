@@ -23,7 +23,8 @@ public record SinkSettings(
         Map<String, Duration> redisTtl,
         Duration tombstoneTtl,
         Duration retryInitialBackoff,
-        Duration retryMaxBackoff) {
+        Duration retryMaxBackoff,
+        Duration lakeDedupeTtl) {
 
     /** S3's smallest part of a multipart upload (all parts but the last). */
     public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
@@ -38,6 +39,9 @@ public record SinkSettings(
         positive("sink.redis.tombstone-ttl", tombstoneTtl);
         positive("sink.retry.initial-backoff", retryInitialBackoff);
         positive("sink.retry.max-backoff", retryMaxBackoff);
+        if (lakeDedupeTtl == null || lakeDedupeTtl.toSeconds() < 1) {
+            throw new IllegalArgumentException("sink.lake.dedupe-ttl must be at least 1s, got " + lakeDedupeTtl);
+        }
         if (retryMaxBackoff.compareTo(retryInitialBackoff) < 0) {
             throw new IllegalArgumentException("sink.retry.max-backoff (" + retryMaxBackoff
                     + ") must not be shorter than sink.retry.initial-backoff (" + retryInitialBackoff + ")");
@@ -67,7 +71,7 @@ public record SinkSettings(
                 config.lake().multipartPartSize().asLongValue(), config.roll().maxRecords(),
                 config.roll().maxBytes().asLongValue(), config.roll().maxAge(), config.roll().checkInterval(),
                 config.maxOpenBuffers(), config.redis().keyPrefix(), config.redis().ttl(), config.redis().tombstoneTtl(),
-                config.retry().initialBackoff(), config.retry().maxBackoff());
+                config.retry().initialBackoff(), config.retry().maxBackoff(), config.lake().dedupeTtl());
     }
 
     /** Row expiry of a table, or null for none. */

@@ -8,9 +8,10 @@ import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Runs a write against S3 or Redis until it succeeds, with exponential backoff, blocking the calling
- * (sink worker) thread meanwhile, which pauses consumption. Marks the dependency failing in
- * {@link SinkStatus} and counts each failed attempt.
+ * Runs a call to S3 or Redis until it succeeds, with exponential backoff, blocking the calling (sink worker)
+ * thread meanwhile, which pauses consumption. Marks the dependency failing in {@link SinkStatus} and counts
+ * each failed attempt. Only an outage ({@link Outages#isOutage}) is retried; any other error is rethrown at
+ * once (it fails the engine). The action must only talk to the dependency: build its requests beforehand.
  */
 public final class Retrier {
 
@@ -30,14 +31,15 @@ public final class Retrier {
 
     public <T> T call(String dependency, String what, Supplier<T> action) {
         return Uni.createFrom().item(action)
-                .onFailure().invoke(e -> {
+                .onFailure(e -> !Outages.isOutage(e)).invoke(e -> LOG.errorf("%s: %s failed, not retried: %s", dependency, what, e))
+                .onFailure(Outages::isOutage).invoke(e -> {
                     if (!status.failing().containsKey(dependency)) {
                         LOG.warnf("%s unavailable (%s): %s; retrying with backoff, consumption paused", dependency, what, e.toString());
                     }
                     status.failed(dependency, e);
                     metrics.failure(dependency);
                 })
-                .onFailure().retry().withBackOff(initialBackoff, maxBackoff).indefinitely()
+                .onFailure(Outages::isOutage).retry().withBackOff(initialBackoff, maxBackoff).indefinitely()
                 .invoke(() -> {
                     if (status.failing().containsKey(dependency)) {
                         LOG.infof("%s available again (%s)", dependency, what);

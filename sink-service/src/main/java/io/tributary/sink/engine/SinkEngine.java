@@ -1,18 +1,22 @@
 package io.tributary.sink.engine;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 import org.apache.avro.Schema;
 import org.jboss.logging.Logger;
 
 import io.tributary.sink.config.SinkSettings;
+import io.tributary.sink.dedupe.UploadedEvents;
 import io.tributary.sink.lake.ObjectNames;
 import io.tributary.sink.lake.ObjectStore;
 import io.tributary.sink.parquet.ParquetRowWriter;
@@ -34,6 +38,12 @@ import io.tributary.sink.view.ViewRecord;
  * offset no existing file covers. While recovering, each new file first looks in S3 for a file of the same
  * topic-partition and hour whose offset range covers its first row; if there is one, the rows up to its last
  * offset are already in the lake and are not written again (they are still applied to Redis, which is idempotent).
+ * Then (dedupe by event id) a row whose table and event id is already in an open file or recorded as uploaded
+ * ({@link UploadedEvents}, recorded after each upload) is dropped: the view topic can hold a change twice.
+ *
+ * <p>Acknowledgement is per topic-partition of a batch ({@link #accept}): one slow partition never holds back the
+ * acknowledgement of the others. A partition that is revoked, lost or rewound drops its open file (never
+ * uploaded, never acknowledged): its rows are read again by whoever owns it next.
  *
  * <p>Not thread-safe: every call must come from the same thread (the sink worker).
  */
@@ -49,14 +59,20 @@ public final class SinkEngine {
     private final LongSupplier wallClockMillis;
     private final SinkMetrics metrics;
     private final Retrier retrier;
+    private final UploadedEvents uploadedEvents;
 
     private final Map<String, FileBuffer> open = new LinkedHashMap<>();
     private final Map<String, PartitionState> partitions = new HashMap<>();
+    /** Ids ({@link UploadedEvents#id}) of the rows in open files. */
+    private final Set<String> openIds = new HashSet<>();
+    /** Ids uploaded during the current {@link #accept}, after its lookup in {@link UploadedEvents}. */
+    private final Set<String> uploadedNow = new HashSet<>();
+    private Set<String> uploadedBefore = Set.of();
     private volatile int openBuffers;
     private volatile long bufferedBytes;
 
     public SinkEngine(SinkSettings settings, ObjectStore store, LatestState latestState, LongSupplier wallClockMillis,
-            SinkMetrics metrics, Retrier retrier) {
+            SinkMetrics metrics, Retrier retrier, UploadedEvents uploadedEvents) {
         this.settings = settings;
         this.store = store;
         this.latestState = latestState;
@@ -65,6 +81,12 @@ public final class SinkEngine {
         this.wallClockMillis = wallClockMillis;
         this.metrics = metrics;
         this.retrier = retrier;
+        this.uploadedEvents = uploadedEvents;
+    }
+
+    /** The key of a topic-partition in {@link #accept}, {@link #partitionsRevoked} and {@link #partitionsAssigned}. */
+    public static String partitionKey(String topic, int partition) {
+        return topic + "+" + partition;
     }
 
     public int openBuffers() {
@@ -81,23 +103,64 @@ public final class SinkEngine {
 
     /**
      * Takes one consumed batch (tombstones already left out). Applies it to the latest state, then buffers
-     * its rows, rolling files as the policy says; blocks while S3 or Redis is down. {@code ack} runs (once)
-     * when every row is durable in S3 and applied to Redis: now if nothing is left open, else when the last
-     * file holding one of its rows is uploaded.
+     * its rows, rolling files as the policy says; blocks while S3 or Redis is down. {@code acks} holds one
+     * acknowledgement per topic-partition of the batch ({@link #partitionKey}); each runs (once) when every row
+     * of its partition in this batch is durable in S3 and applied to Redis: now if none is left open, else when
+     * the last file holding one of them is uploaded. A partition without rows (only tombstones) acks at once.
      */
-    public void accept(List<ViewRecord> records, Runnable ack) {
-        Ticket ticket = new Ticket(ack);
+    public void accept(List<ViewRecord> records, Map<String, Runnable> acks) {
+        Map<String, Ticket> tickets = new HashMap<>();
+        acks.forEach((tp, ack) -> tickets.put(tp, new Ticket(ack)));
         if (!records.isEmpty()) {
-            LatestState.Outcome outcome = retrier.call("redis", "apply " + records.size() + " changes",
-                    () -> latestState.apply(records));
+            LatestState.Prepared writes = latestState.prepare(records);
+            LatestState.Outcome outcome = retrier.call("redis", "apply " + records.size() + " changes", writes::apply);
             outcome.applied().forEach((table, n) -> metrics.redisWrites(table, "applied", n));
             outcome.stale().forEach((table, n) -> metrics.redisWrites(table, "stale", n));
+            uploadedBefore = retrier.call("redis", "look up " + records.size() + " event ids",
+                    () -> uploadedEvents.uploaded(records));
         }
-        for (ViewRecord record : records) {
-            route(record, ticket);
+        try {
+            for (ViewRecord record : records) {
+                String tp = partitionKey(record.topic(), record.partition());
+                route(record, tp, tickets.computeIfAbsent(tp, k -> new Ticket(() -> { })));
+            }
+        } finally {
+            uploadedBefore = Set.of();
+            uploadedNow.clear();
         }
-        ticket.sealed = true;
-        ticket.maybeAck();
+        for (Ticket ticket : tickets.values()) {
+            ticket.sealed = true;
+            ticket.maybeAck();
+        }
+        updateGauges();
+    }
+
+    /**
+     * Partitions taken from this consumer (revoked or lost): their open files are dropped, never uploaded, and
+     * their rows never acknowledged; the next owner reads them again from the committed offset.
+     */
+    public void partitionsRevoked(Collection<String> topicPartitions) {
+        for (String tp : topicPartitions) {
+            FileBuffer buffer = open.get(tp);
+            if (buffer != null) {
+                LOG.infof("%s revoked: dropping its open file (%d rows, offsets %d..%d; the next owner reads them again)",
+                        tp, buffer.rows.size(), buffer.firstOffset, buffer.lastOffset);
+                discard(buffer);
+            }
+            partitions.remove(tp);
+        }
+        updateGauges();
+    }
+
+    /** Partitions given to this consumer: they start recovering (look in the lake before writing a file). */
+    public void partitionsAssigned(Collection<String> topicPartitions) {
+        for (String tp : topicPartitions) {
+            FileBuffer stale = open.get(tp);
+            if (stale != null) {
+                discard(stale);
+            }
+            partitions.remove(tp);
+        }
         updateGauges();
     }
 
@@ -110,6 +173,7 @@ public final class SinkEngine {
                 roll(buffer, "age");
             }
         }
+        uploadedNow.clear();
         updateGauges();
     }
 
@@ -118,18 +182,19 @@ public final class SinkEngine {
         for (FileBuffer buffer : new ArrayList<>(open.values())) {
             roll(buffer, "flush");
         }
+        uploadedNow.clear();
         updateGauges();
     }
 
-    private void route(ViewRecord record, Ticket ticket) {
-        String tp = record.topic() + "+" + record.partition();
+    private void route(ViewRecord record, String tp, Ticket ticket) {
         PartitionState state = partitions.computeIfAbsent(tp, k -> new PartitionState());
         if (state.lastSeen >= 0 && record.offset() <= state.lastSeen) {
-            // the partition was rewound (seek, or re-assigned after a rebalance): its open file is redelivered
-            FileBuffer stale = open.remove(tp);
+            // the partition was rewound (seek): its open file is redelivered
+            FileBuffer stale = open.get(tp);
             if (stale != null) {
                 LOG.warnf("%s rewound to offset %d: dropping its open file (%d rows, redelivered)", tp, record.offset(),
                         stale.rows.size());
+                discard(stale);
             }
             state.recovering = true;
             state.skipThrough = -1;
@@ -141,22 +206,30 @@ public final class SinkEngine {
         }
         long hour = ObjectNames.hourOf(record.sourceTsMs());
         FileBuffer buffer = open.get(tp);
+        if (buffer == null && state.recovering) {
+            // first the sink's own redeliveries: offsets already in a file
+            Optional<ObjectNames.OffsetRange> existing = coveringFile(record, hour);
+            if (existing.isPresent()) {
+                state.skipThrough = existing.get().last();
+                LOG.infof("%s offsets %d..%d are already in the lake: not written again", tp, record.offset(),
+                        existing.get().last());
+                metrics.alreadyInLake(record.table());
+                return;
+            }
+        }
+        String id = UploadedEvents.id(record.table(), record.eventId());
+        if (openIds.contains(id) || uploadedNow.contains(id) || uploadedBefore.contains(id)) {
+            // then the same change at another offset (the view topic holds it twice); still recovering if so
+            LOG.debugf("%s offset %d: event %s is already in the lake or an open file: dropped", tp, record.offset(), id);
+            metrics.duplicateDropped(record.table());
+            return;
+        }
         if (buffer != null && !buffer.accepts(record, hour)) {
             roll(buffer, "hour/schema change");
             buffer = null;
         }
         if (buffer == null) {
-            if (state.recovering) {
-                Optional<ObjectNames.OffsetRange> existing = coveringFile(record, hour);
-                if (existing.isPresent()) {
-                    state.skipThrough = existing.get().last();
-                    LOG.infof("%s offsets %d..%d are already in the lake: not written again", tp, record.offset(),
-                            existing.get().last());
-                    metrics.alreadyInLake(record.table());
-                    return;
-                }
-                state.recovering = false;
-            }
+            state.recovering = false;
             while (open.size() >= settings.maxOpenBuffers()) {
                 roll(oldest(), "max open buffers");
             }
@@ -164,9 +237,19 @@ public final class SinkEngine {
             open.put(tp, buffer);
         }
         buffer.add(record, ticket);
+        openIds.add(id);
         if (buffer.rows.size() >= settings.rollMaxRecords() || buffer.bytes >= settings.rollMaxBytes()) {
             roll(buffer, "size");
         }
+    }
+
+    /** Forgets an open file without uploading it; its tickets never ack (their rows are read again). */
+    private void discard(FileBuffer buffer) {
+        open.remove(buffer.tp, buffer);
+        for (ViewRecord row : buffer.rows) {
+            openIds.remove(UploadedEvents.id(row.table(), row.eventId()));
+        }
+        buffer.tickets.keySet().forEach(ticket -> ticket.discarded = true);
     }
 
     private Optional<ObjectNames.OffsetRange> coveringFile(ViewRecord record, long hour) {
@@ -199,6 +282,14 @@ public final class SinkEngine {
             store.put(key, bytes);
             metrics.fileUploaded(buffer.table, bytes.length, System.nanoTime() - start);
         });
+        List<String> eventIds = new ArrayList<>(buffer.rows.size());
+        for (ViewRecord row : buffer.rows) {
+            eventIds.add(row.eventId());
+            String id = UploadedEvents.id(row.table(), row.eventId());
+            openIds.remove(id);
+            uploadedNow.add(id);
+        }
+        retrier.run("redis", "record the event ids of " + key, () -> uploadedEvents.record(buffer.table, eventIds));
         metrics.rowsWritten(buffer.table, buffer.rows.size());
         LOG.debugf("uploaded %s (%d rows, %d bytes, %s)", key, buffer.rows.size(), bytes.length, reason);
         buffer.tickets.forEach((ticket, count) -> {
@@ -217,19 +308,20 @@ public final class SinkEngine {
         openBuffers = open.size();
     }
 
-    /** One consumed batch, waiting for its rows to be durable. */
+    /** The rows of one topic-partition of one consumed batch, waiting to be durable. */
     private static final class Ticket {
         private final Runnable ack;
         private int pending;
         private boolean sealed;
         private boolean acked;
+        private boolean discarded;
 
         Ticket(Runnable ack) {
             this.ack = ack;
         }
 
         void maybeAck() {
-            if (sealed && pending == 0 && !acked) {
+            if (sealed && pending == 0 && !acked && !discarded) {
                 acked = true;
                 ack.run();
             }

@@ -58,4 +58,9 @@ public final class SinkMetrics {
                 .tag("table", table).register(registry).increment();
     }
 
+    public void duplicateDropped(String table) {
+        Counter.builder("tributary.sink.duplicates.dropped")
+                .description("rows dropped because their event id is already in the lake or in an open file")
+                .tag("table", table).register(registry).increment();
+    }
 }

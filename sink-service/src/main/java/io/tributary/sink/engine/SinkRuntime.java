@@ -2,14 +2,18 @@ package io.tributary.sink.engine;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -18,6 +22,7 @@ import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.tributary.sink.config.SinkConfig;
 import io.tributary.sink.config.SinkSettings;
+import io.tributary.sink.dedupe.RedisUploadedEvents;
 import io.tributary.sink.lake.S3ObjectStore;
 import io.tributary.sink.redis.RedisLatestState;
 import io.tributary.sink.view.ViewRecord;
@@ -27,7 +32,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Runs the {@link SinkEngine} on one worker thread: consumed batches and the roll-age tick are executed
  * there one after the other, so the engine needs no locks, and a blocked write (S3 or Redis down, retried)
- * holds back the next batch, which pauses the Kafka consumer.
+ * holds back the next batch, which pauses the Kafka consumer. Once the engine failed (a non-retryable error, in
+ * a batch or in the roll timer) nothing runs on it any more: the timer stops rolling and every batch fails,
+ * which stops the channel (liveness DOWN) instead of leaving a hole in the lake.
  */
 @Startup
 @ApplicationScoped
@@ -36,21 +43,36 @@ public class SinkRuntime {
     private static final Logger LOG = Logger.getLogger(SinkRuntime.class);
 
     private final SinkSettings settings;
-    private final SinkStatus status = new SinkStatus();
+    private final SinkStatus status;
     private final AtomicReference<Throwable> fatal = new AtomicReference<>();
     private final SinkEngine engine;
     private final ScheduledExecutorService worker;
     private volatile boolean stopping;
 
+    @Inject
     public SinkRuntime(SinkConfig config, S3Client s3, Redis redis, MeterRegistry registry) {
-        this.settings = SinkSettings.from(config);
-        SinkMetrics metrics = new SinkMetrics(registry);
-        Retrier retrier = new Retrier(settings.retryInitialBackoff(), settings.retryMaxBackoff(), status, metrics);
-        this.engine = new SinkEngine(settings,
+        this(SinkSettings.from(config), new SinkStatus(), new SinkMetrics(registry), (settings, parts) -> new SinkEngine(settings,
                 new S3ObjectStore(s3, settings.bucket(), settings.multipartThreshold(), settings.multipartPartSize()),
                 new RedisLatestState(redis, settings.redisKeyPrefix(), settings::ttlOf, settings.tombstoneTtl(),
                         Duration.ofSeconds(10)),
-                System::currentTimeMillis, metrics, retrier);
+                System::currentTimeMillis, parts.metrics(), parts.retrier(),
+                new RedisUploadedEvents(redis, settings.redisKeyPrefix(), settings.lakeDedupeTtl(), Duration.ofSeconds(10))));
+    }
+
+    /** The parts an engine is built from, made by the runtime. */
+    record EngineParts(SinkMetrics metrics, Retrier retrier) {
+    }
+
+    /** Builds the engine (tests pass their own stores and clock). */
+    interface EngineFactory {
+        SinkEngine create(SinkSettings settings, EngineParts parts);
+    }
+
+    SinkRuntime(SinkSettings settings, SinkStatus status, SinkMetrics metrics, EngineFactory engineFactory) {
+        this.settings = settings;
+        this.status = status;
+        Retrier retrier = new Retrier(settings.retryInitialBackoff(), settings.retryMaxBackoff(), status, metrics);
+        this.engine = engineFactory.create(settings, new EngineParts(metrics, retrier));
         metrics.bind(engine::openBuffers, engine::bufferedBytes, status);
         this.worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "sink-worker");
@@ -81,13 +103,26 @@ public class SinkRuntime {
         return fatal.get();
     }
 
-    /** Hands a batch to the worker; the Uni completes once it is buffered (not yet acknowledged). */
-    public Uni<Void> submit(List<ViewRecord> records, Runnable ack) {
+    /**
+     * Hands a batch to the worker ({@link SinkEngine#accept}: one ack per topic-partition); the Uni completes once
+     * it is buffered (not yet acknowledged), and fails at once if the engine has failed.
+     */
+    public Uni<Void> submit(List<ViewRecord> records, Map<String, Runnable> acks) {
         return Uni.createFrom().emitter(emitter -> {
+            Throwable failed = fatal.get();
+            if (failed != null) {
+                emitter.fail(new IllegalStateException("the sink engine has failed; consumption stops", failed));
+                return;
+            }
             try {
                 worker.execute(() -> {
+                    Throwable failedMeanwhile = fatal.get();
+                    if (failedMeanwhile != null) {
+                        emitter.fail(new IllegalStateException("the sink engine has failed; consumption stops", failedMeanwhile));
+                        return;
+                    }
                     try {
-                        engine.accept(records, ack);
+                        engine.accept(records, acks);
                         emitter.complete(null);
                     } catch (Throwable e) {
                         fail(e);
@@ -100,7 +135,37 @@ public class SinkRuntime {
         });
     }
 
-    private void tick() {
+    /**
+     * Runs a job on the engine on the worker (after the work queued before it) and waits for it: for the Kafka
+     * rebalance callbacks, which must not return before the engine let go of the partitions.
+     */
+    public void runOnWorker(String what, Consumer<SinkEngine> job) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            worker.execute(() -> {
+                try {
+                    job.accept(engine);
+                    done.complete(null);
+                } catch (Throwable e) {
+                    fail(e);
+                    done.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debugf("sink stopped, %s skipped", what);
+            return;
+        }
+        try {
+            done.join();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("sink engine: " + what + " failed", e);
+        }
+    }
+
+    void tick() {
+        if (fatal.get() != null) {
+            return;
+        }
         try {
             engine.tick();
         } catch (Throwable e) {

@@ -1,7 +1,9 @@
 package io.tributary.sink.messaging;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,13 +18,16 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.tributary.sink.engine.SinkEngine;
 import io.tributary.sink.engine.SinkRuntime;
 import io.tributary.sink.view.ViewRecord;
 
 /**
  * Thin adapter from the view topics (batches) to the sink engine. Tombstones (null values, which follow a
- * delete) carry nothing new: they are skipped, and committed with their batch. The batch is acknowledged
- * (manual ack) only when all its rows are in uploaded files and in Redis.
+ * delete) carry nothing new: they are skipped, and committed with their batch. Each topic-partition of the
+ * batch is acknowledged on its own (what {@code batch.ack()} does: ack the partition's latest record) when its
+ * rows are in uploaded files and in Redis; the acks hold only those latest records, never the whole batch, so
+ * memory is not pinned by a slow partition and one partition never holds back another's commit.
  */
 @ApplicationScoped
 public class ViewConsumer {
@@ -47,23 +52,37 @@ public class ViewConsumer {
     public Uni<Void> consume(KafkaRecordBatch<GenericRecord, GenericRecord> batch) {
         List<KafkaRecord<GenericRecord, GenericRecord>> all = batch.getRecords();
         batchSize.record(all.size());
-        List<ViewRecord> records = new ArrayList<>(all.size());
-        String prefix = runtime.settings().viewTopicPrefix();
+        List<ConsumerRecord<GenericRecord, GenericRecord>> consumed = new ArrayList<>(all.size());
         for (KafkaRecord<GenericRecord, GenericRecord> message : all) {
-            ConsumerRecord<GenericRecord, GenericRecord> record = consumerRecord(message);
+            consumed.add(consumerRecord(message));
+        }
+        List<ViewRecord> records = read(consumed, runtime.settings().viewTopicPrefix());
+        Map<String, Runnable> acks = new HashMap<>();
+        batch.getLatestOffsetRecords().forEach((tp, latest) ->
+                acks.put(SinkEngine.partitionKey(tp.topic(), tp.partition()), () -> latest.ack()));
+        return runtime.submit(records, acks);
+    }
+
+    /**
+     * The view changes of the consumed records: tombstones are left out; a value without the view envelope's
+     * shape is counted and skipped; any other error is thrown (it stops the channel: nothing is skipped silently).
+     */
+    List<ViewRecord> read(List<ConsumerRecord<GenericRecord, GenericRecord>> consumed, String prefix) {
+        List<ViewRecord> records = new ArrayList<>(consumed.size());
+        for (ConsumerRecord<GenericRecord, GenericRecord> record : consumed) {
             if (record.value() == null) {
                 continue;
             }
             try {
                 records.add(ViewRecord.of(prefix, record.topic(), record.partition(), record.offset(), record.key(),
                         record.value(), Math.max(0, record.serializedValueSize())));
-            } catch (RuntimeException e) {
+            } catch (IllegalArgumentException e) {
                 registry.counter("tributary.sink.records.invalid", "topic", record.topic()).increment();
                 LOG.errorf("skipping %s-%d@%d, not a view change: %s", record.topic(), record.partition(),
                         record.offset(), e.getMessage());
             }
         }
-        return runtime.submit(records, batch::ack);
+        return records;
     }
 
     @SuppressWarnings("unchecked")

@@ -66,7 +66,15 @@ public final class RedisLatestState implements LatestState {
     }
 
     @Override
-    public Outcome apply(List<ViewRecord> changes) {
+    public Prepared prepare(List<ViewRecord> changes) {
+        List<List<Object>> args = new ArrayList<>(changes.size());
+        for (ViewRecord change : changes) {
+            args.add(arguments(change));
+        }
+        return () -> apply(changes, args);
+    }
+
+    private Outcome apply(List<ViewRecord> changes, List<List<Object>> args) {
         Map<String, Integer> applied = new HashMap<>();
         Map<String, Integer> stale = new HashMap<>();
         if (changes.isEmpty()) {
@@ -74,11 +82,11 @@ public final class RedisLatestState implements LatestState {
         }
         List<Response> responses;
         try {
-            responses = run(changes);
+            responses = run(args);
         } catch (RuntimeException e) {
             if (String.valueOf(e.getMessage()).contains("NOSCRIPT")) {
                 sha = null;
-                responses = run(changes);
+                responses = run(args);
             } else {
                 throw e;
             }
@@ -90,11 +98,19 @@ public final class RedisLatestState implements LatestState {
         return new Outcome(applied, stale);
     }
 
-    private List<Response> run(List<ViewRecord> changes) {
+    private List<Response> run(List<List<Object>> args) {
         String script = sha != null ? sha : loadScript();
-        List<Request> requests = new ArrayList<>(changes.size());
-        for (ViewRecord change : changes) {
-            requests.add(request(script, change));
+        List<Request> requests = new ArrayList<>(args.size());
+        for (List<Object> arguments : args) {
+            Request request = Request.cmd(Command.EVALSHA).arg(script);
+            for (Object arg : arguments) {
+                if (arg instanceof Long number) {
+                    request.arg(number.longValue());
+                } else {
+                    request.arg((String) arg);
+                }
+            }
+            requests.add(request);
         }
         return redis.batch(requests).await().atMost(timeout);
     }
@@ -105,29 +121,35 @@ public final class RedisLatestState implements LatestState {
         return sha;
     }
 
-    private Request request(String script, ViewRecord change) {
+    /** The EVALSHA arguments after the script's sha: key count, keys, then the script's arguments. */
+    private List<Object> arguments(ViewRecord change) {
         String pk = AvroText.primaryKey(change.key());
         Duration ttl = ttlOfTable.apply(change.table());
-        Request request = Request.cmd(Command.EVALSHA).arg(script).arg(2)
-                .arg(rowKey(keyPrefix, change.table(), pk))
-                .arg(tombstoneKey(keyPrefix, change.table(), pk))
-                .arg(lsnText(change.lsn()))
-                .arg(change.isDelete() ? "D" : "U")
-                .arg(ttl == null ? 0 : Math.max(1, ttl.toSeconds()))
-                .arg(tombstoneTtlSeconds);
+        List<Object> args = new ArrayList<>();
+        args.add(2L);
+        args.add(rowKey(keyPrefix, change.table(), pk));
+        args.add(tombstoneKey(keyPrefix, change.table(), pk));
+        args.add(lsnText(change.lsn()));
+        args.add(change.isDelete() ? "D" : "U");
+        args.add(ttl == null ? 0L : Math.max(1, ttl.toSeconds()));
+        args.add(tombstoneTtlSeconds);
         if (!change.isDelete()) {
-            request.arg("_op").arg(change.op())
-                    .arg("_event_id").arg(change.eventId())
-                    .arg("_source_ts_ms").arg(change.sourceTsMs());
+            args.add("_op");
+            args.add(change.op());
+            args.add("_event_id");
+            args.add(change.eventId());
+            args.add("_source_ts_ms");
+            args.add(change.sourceTsMs());
             GenericRecord after = change.after();
             for (Schema.Field field : after.getSchema().getFields()) {
                 String value = AvroText.render(field.schema(), after.get(field.pos()));
                 if (value != null) {
-                    request.arg(field.name()).arg(value);
+                    args.add(field.name());
+                    args.add(value);
                 }
             }
         }
-        return request;
+        return args;
     }
 
     private static String load(String resource) {

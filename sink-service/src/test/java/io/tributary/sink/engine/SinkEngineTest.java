@@ -1,22 +1,32 @@
 package io.tributary.sink.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.sink.config.SinkConfig;
 import io.tributary.sink.config.SinkSettings;
+import io.tributary.sink.dedupe.UploadedEvents;
 import io.tributary.sink.lake.ObjectStore;
 import io.tributary.sink.redis.LatestState;
 import io.tributary.sink.testing.ParquetFiles;
@@ -34,21 +44,48 @@ class SinkEngineTest {
     private final AtomicLong clock = new AtomicLong(1_000_000);
     private final SinkStatus status = new SinkStatus();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final FakeUploadedEvents uploadedEvents = new FakeUploadedEvents();
+
+    static SinkSettings settings(int maxRecords, int maxOpen) {
+        return new SinkSettings("tributary.view.", "lake", "", SinkConfig.Compression.SNAPPY, 16 << 20,
+                8 << 20, maxRecords, 1 << 20, Duration.ofSeconds(60), Duration.ofMillis(100), maxOpen, "t:", Map.of(),
+                Duration.ofHours(1), Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofDays(7));
+    }
 
     private SinkEngine engine(int maxRecords, int maxOpen) {
-        SinkSettings settings = new SinkSettings("tributary.view.", "lake", "", SinkConfig.Compression.SNAPPY, 16 << 20,
-                8 << 20, maxRecords, 1 << 20, Duration.ofSeconds(60), Duration.ofMillis(100), maxOpen, "t:", Map.of(),
-                Duration.ofHours(1), Duration.ofMillis(1), Duration.ofMillis(5));
         SinkMetrics metrics = new SinkMetrics(registry);
-        LatestState latest = changes -> {
+        return engine(settings(maxRecords, maxOpen), metrics, new Retrier(Duration.ofMillis(1), Duration.ofMillis(5), status, metrics));
+    }
+
+    SinkEngine engine(SinkSettings settings, SinkMetrics metrics, Retrier retrier) {
+        LatestState latest = changes -> () -> {
             if (redisFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                throw new IllegalStateException("redis down");
+                throw new UncheckedIOException(new IOException("redis down"));
             }
             redis.addAll(changes);
             return new LatestState.Outcome(Map.of(), Map.of());
         };
-        return new SinkEngine(settings, store, latest, clock::get, metrics,
-                new Retrier(Duration.ofMillis(1), Duration.ofMillis(5), status, metrics));
+        return new SinkEngine(settings, store, latest, clock::get, metrics, retrier, uploadedEvents);
+    }
+
+    /** Accepts records of one topic-partition with one ack. */
+    private static void accept(SinkEngine engine, List<ViewRecord> records, Runnable ack) {
+        String tp = records.isEmpty() ? "none+0" : SinkEngine.partitionKey(records.get(0).topic(), records.get(0).partition());
+        engine.accept(records, Map.of(tp, ack));
+    }
+
+    private static String tp(int partition) {
+        return SinkEngine.partitionKey(Views.CUSTOMER_TOPIC, partition);
+    }
+
+    private static List<ViewRecord> concat(List<ViewRecord> first, List<ViewRecord> second) {
+        List<ViewRecord> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
+    private static String key(int partition, long first, long last) {
+        return "customer_view/dt=2026-11-23/hr=10/tributary.view.customer_view+" + partition + "+" + first + "-" + last + ".parquet";
     }
 
     private static List<ViewRecord> customers(int partition, long firstOffset, int count, long tsMs) {
@@ -65,12 +102,12 @@ class SinkEngineTest {
     void rollsAtMaxRecordsAndAcksOnlyWhenEveryRowIsUploaded() {
         SinkEngine engine = engine(3, 8);
         AtomicInteger acks = new AtomicInteger();
-        engine.accept(customers(0, 0, 2, HOUR_10), acks::incrementAndGet);
+        accept(engine, customers(0, 0, 2, HOUR_10), acks::incrementAndGet);
         assertThat(store.objects).isEmpty();
         assertThat(acks).hasValue(0);
         assertThat(redis).hasSize(2);
 
-        engine.accept(customers(0, 2, 2, HOUR_10), acks::incrementAndGet);
+        accept(engine, customers(0, 2, 2, HOUR_10), acks::incrementAndGet);
         assertThat(store.objects.keySet()).containsExactly(
                 "customer_view/dt=2026-11-23/hr=10/tributary.view.customer_view+0+0-2.parquet");
         assertThat(acks).hasValue(1); // the second batch still has offset 3 open
@@ -81,7 +118,7 @@ class SinkEngineTest {
     void rollsByWallClockAgeWithoutNewRecords() {
         SinkEngine engine = engine(1000, 8);
         AtomicInteger acks = new AtomicInteger();
-        engine.accept(customers(1, 5, 2, HOUR_10), acks::incrementAndGet);
+        accept(engine, customers(1, 5, 2, HOUR_10), acks::incrementAndGet);
         clock.addAndGet(59_999);
         engine.tick();
         assertThat(store.objects).isEmpty();
@@ -95,23 +132,23 @@ class SinkEngineTest {
     @Test
     void anotherEventHourClosesTheFileAndTombstoneOnlyBatchesAckAtOnce() {
         SinkEngine engine = engine(1000, 8);
-        engine.accept(customers(0, 0, 2, HOUR_10), () -> { });
-        engine.accept(customers(0, 2, 1, HOUR_11), () -> { });
+        accept(engine, customers(0, 0, 2, HOUR_10), () -> { });
+        accept(engine, customers(0, 2, 1, HOUR_11), () -> { });
         assertThat(store.objects.keySet()).containsExactly(
                 "customer_view/dt=2026-11-23/hr=10/tributary.view.customer_view+0+0-1.parquet");
         AtomicInteger acks = new AtomicInteger();
-        engine.accept(List.of(), acks::incrementAndGet);
+        accept(engine, List.of(), acks::incrementAndGet);
         assertThat(acks).hasValue(1);
     }
 
     @Test
     void boundsOpenFilesByRollingTheOldest() {
         SinkEngine engine = engine(1000, 2);
-        engine.accept(customers(0, 0, 1, HOUR_10), () -> { });
+        accept(engine, customers(0, 0, 1, HOUR_10), () -> { });
         clock.incrementAndGet();
-        engine.accept(customers(1, 0, 1, HOUR_10), () -> { });
+        accept(engine, customers(1, 0, 1, HOUR_10), () -> { });
         clock.incrementAndGet();
-        engine.accept(customers(2, 0, 1, HOUR_10), () -> { });
+        accept(engine, customers(2, 0, 1, HOUR_10), () -> { });
         assertThat(engine.openBuffers()).isEqualTo(2);
         assertThat(store.objects.keySet()).containsExactly(
                 "customer_view/dt=2026-11-23/hr=10/tributary.view.customer_view+0+0-0.parquet");
@@ -120,13 +157,13 @@ class SinkEngineTest {
     @Test
     void redeliveredRowsAlreadyInAFileAreNotWrittenAgain() {
         SinkEngine first = engine(3, 8);
-        first.accept(customers(0, 0, 3, HOUR_10), () -> { });
-        first.accept(customers(0, 3, 2, HOUR_10), () -> { }); // open, then "crash"
+        accept(first, customers(0, 0, 3, HOUR_10), () -> { });
+        accept(first, customers(0, 3, 2, HOUR_10), () -> { }); // open, then "crash"
         Map<String, byte[]> before = new TreeMap<>(store.objects);
 
         SinkEngine restarted = engine(3, 8);
         AtomicInteger acks = new AtomicInteger();
-        restarted.accept(customers(0, 1, 4, HOUR_10), acks::incrementAndGet); // committed offset was mid-file
+        accept(restarted, customers(0, 1, 4, HOUR_10), acks::incrementAndGet); // committed offset was mid-file
         restarted.flushAll();
         assertThat(store.objects.keySet()).containsExactly(
                 "customer_view/dt=2026-11-23/hr=10/tributary.view.customer_view+0+0-2.parquet",
@@ -143,7 +180,7 @@ class SinkEngineTest {
         store.failures.set(3);
         redisFailures.set(2);
         AtomicInteger acks = new AtomicInteger();
-        engine.accept(customers(0, 0, 2, HOUR_10), acks::incrementAndGet);
+        accept(engine, customers(0, 0, 2, HOUR_10), acks::incrementAndGet);
         assertThat(acks).hasValue(1);
         assertThat(store.objects).hasSize(1);
         assertThat(redis).hasSize(2);
@@ -158,8 +195,8 @@ class SinkEngineTest {
         SinkEngine engine = engine(1000, 8);
         AtomicInteger firstAcks = new AtomicInteger();
         AtomicInteger secondAcks = new AtomicInteger();
-        engine.accept(customers(0, 0, 2, HOUR_10), firstAcks::incrementAndGet);
-        engine.accept(customers(0, 0, 3, HOUR_10), secondAcks::incrementAndGet); // e.g. a seek back to 0
+        accept(engine, customers(0, 0, 2, HOUR_10), firstAcks::incrementAndGet);
+        accept(engine, customers(0, 0, 3, HOUR_10), secondAcks::incrementAndGet); // e.g. a seek back to 0
         engine.flushAll();
         assertThat(store.objects.keySet()).containsExactly(
                 "customer_view/dt=2026-11-23/hr=10/tributary.view.customer_view+0+0-2.parquet");
@@ -168,15 +205,161 @@ class SinkEngineTest {
         assertThat(firstAcks).as("the dropped rows are acknowledged by the redelivery only").hasValue(0);
     }
 
+    private static ViewRecord customerAt(int partition, long offset, String eventId, long id) {
+        return Views.records(Views.CUSTOMER_TOPIC, partition, offset, List.of(Views.customerChange(eventId, "UPDATE",
+                1000 + id, HOUR_10, id, Views.customer(id, "n" + id, null, null, HOUR_10)))).get(0);
+    }
+
+    private List<String> eventIdsInLake() {
+        List<String> ids = new ArrayList<>();
+        for (byte[] file : store.objects.values()) {
+            ParquetFiles.read(file).forEach(row -> ids.add(String.valueOf(row.get("_event_id"))));
+        }
+        return ids;
+    }
+
+    @Test
+    void theSameEventIdAtAnotherOffsetLandsOnceInTheLake() {
+        SinkEngine engine = engine(2, 8);
+        AtomicInteger acks = new AtomicInteger();
+        accept(engine, List.of(customerAt(0, 0, "eA", 1), customerAt(0, 1, "eB", 2)), acks::incrementAndGet); // uploaded
+        // the processor published eA again (its crash window), then eC, and eD twice while its file is open
+        accept(engine, List.of(customerAt(0, 2, "eA", 1), customerAt(0, 3, "eC", 3)), acks::incrementAndGet);
+        accept(engine, List.of(customerAt(1, 0, "eD", 4)), acks::incrementAndGet);
+        accept(engine, List.of(customerAt(1, 1, "eD", 4)), acks::incrementAndGet);
+        engine.flushAll();
+        assertThat(eventIdsInLake()).containsExactlyInAnyOrder("eA", "eB", "eC", "eD");
+        assertThat(store.objects.keySet()).containsExactly(key(0, 0, 1), key(0, 3, 3), key(1, 0, 0));
+        assertThat(acks).hasValue(4);
+
+        // after a restart, a copy of an uploaded event at a new offset is still dropped (recorded after its upload)
+        SinkEngine restarted = engine(2, 8);
+        AtomicInteger lateAck = new AtomicInteger();
+        accept(restarted, List.of(customerAt(0, 4, "eB", 2)), lateAck::incrementAndGet);
+        restarted.flushAll();
+        assertThat(eventIdsInLake()).containsExactlyInAnyOrder("eA", "eB", "eC", "eD");
+        assertThat(lateAck).hasValue(1);
+        assertThat(registry.get("tributary.sink.duplicates.dropped").tag("table", "customer_view").counter().count())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void eventIdsAreRecordedOnlyAfterTheirFileIsUploaded() {
+        SinkEngine engine = engine(1000, 8);
+        accept(engine, List.of(customerAt(0, 0, "eA", 1)), () -> { });
+        assertThat(uploadedEvents.ids).isEmpty();
+        engine.flushAll();
+        assertThat(uploadedEvents.ids).containsExactly("customer_view:eA");
+    }
+
+    @Test
+    void aRevokedPartitionDropsItsOpenFileAndTheNextAssignmentRecovers() {
+        SinkEngine engine = engine(1000, 8);
+        AtomicInteger acks0 = new AtomicInteger();
+        AtomicInteger acks1 = new AtomicInteger();
+        accept(engine, customers(0, 0, 2, HOUR_10), acks0::incrementAndGet);
+        accept(engine, customers(1, 0, 1, HOUR_10), acks1::incrementAndGet);
+
+        engine.partitionsRevoked(List.of(tp(0)));
+        assertThat(engine.openBuffers()).isEqualTo(1);
+        engine.flushAll();
+        assertThat(store.objects.keySet()).as("the revoked partition's file is never uploaded").containsExactly(key(1, 0, 0));
+        assertThat(acks0).hasValue(0);
+        assertThat(acks1).hasValue(1);
+
+        // meanwhile the next owner wrote offsets 0..2; the partition comes back and is read from offset 1
+        SinkEngine other = engine(1000, 8);
+        accept(other, customers(0, 0, 3, HOUR_10), () -> { });
+        other.flushAll();
+        engine.partitionsAssigned(List.of(tp(0)));
+        AtomicInteger again = new AtomicInteger();
+        accept(engine, customers(0, 1, 4, HOUR_10), again::incrementAndGet);
+        engine.flushAll();
+        assertThat(store.objects.keySet()).containsExactly(key(0, 0, 2), key(0, 3, 4), key(1, 0, 0));
+        assertThat(again).hasValue(1);
+    }
+
+    @Test
+    void eachPartitionOfABatchIsAcknowledgedOnItsOwn() {
+        SinkEngine engine = engine(2, 8);
+        AtomicInteger acks0 = new AtomicInteger();
+        AtomicInteger acks1 = new AtomicInteger();
+        Map<String, Runnable> acks = new LinkedHashMap<>();
+        acks.put(tp(0), acks0::incrementAndGet);
+        acks.put(tp(1), acks1::incrementAndGet);
+        engine.accept(concat(customers(0, 0, 2, HOUR_10), customers(1, 0, 1, HOUR_10)), acks);
+        assertThat(store.objects.keySet()).containsExactly(key(0, 0, 1));
+        assertThat(acks0).as("partition 0 is uploaded: acked although partition 1 is still open").hasValue(1);
+        assertThat(acks1).hasValue(0);
+        engine.flushAll();
+        assertThat(acks1).hasValue(1);
+    }
+
+    @Test
+    void aRewoundPartitionDoesNotHoldBackTheOtherPartitionsOfItsBatch() {
+        SinkEngine engine = engine(1000, 8);
+        AtomicInteger first0 = new AtomicInteger();
+        AtomicInteger first1 = new AtomicInteger();
+        Map<String, Runnable> acks = new HashMap<>();
+        acks.put(tp(0), first0::incrementAndGet);
+        acks.put(tp(1), first1::incrementAndGet);
+        engine.accept(concat(customers(0, 0, 1, HOUR_10), customers(1, 0, 1, HOUR_10)), acks);
+        AtomicInteger second0 = new AtomicInteger();
+        accept(engine, customers(0, 0, 2, HOUR_10), second0::incrementAndGet); // a seek back to 0 drops p0's file
+        engine.flushAll();
+        assertThat(first1).hasValue(1);
+        assertThat(first0).hasValue(0);
+        assertThat(second0).hasValue(1);
+    }
+
+    @Test
+    void aPartitionWithOnlyTombstonesInTheBatchIsAcknowledgedAtOnce() {
+        SinkEngine engine = engine(1000, 8);
+        AtomicInteger acks0 = new AtomicInteger();
+        AtomicInteger acks1 = new AtomicInteger();
+        engine.accept(customers(0, 0, 1, HOUR_10), Map.of(tp(0), acks0::incrementAndGet, tp(1), acks1::incrementAndGet));
+        assertThat(acks0).hasValue(0);
+        assertThat(acks1).hasValue(1);
+    }
+
+    @Test
+    @Timeout(20)
+    void anErrorThatIsNotAnOutageIsNotRetried() {
+        SinkEngine engine = engine(1, 8);
+        store.forbidden = true;
+        assertThatThrownBy(() -> accept(engine, customers(0, 0, 1, HOUR_10), () -> { }))
+                .hasMessageContaining("403");
+        assertThat(registry.find("tributary.sink.failures").counter()).isNull();
+        assertThat(status.degraded()).isFalse();
+    }
+
+    @Test
+    @Timeout(20)
+    void aChangeThatCannotBeRenderedFailsOutsideTheRetry() {
+        SinkMetrics metrics = new SinkMetrics(registry);
+        LatestState unrenderable = changes -> {
+            throw new IllegalArgumentException("cannot render column x");
+        };
+        SinkEngine engine = new SinkEngine(settings(1000, 8), store, unrenderable, clock::get, metrics,
+                new Retrier(Duration.ofMillis(1), Duration.ofMillis(5), status, metrics), uploadedEvents);
+        assertThatThrownBy(() -> accept(engine, customers(0, 0, 1, HOUR_10), () -> { }))
+                .hasMessageContaining("cannot render");
+        assertThat(registry.find("tributary.sink.failures").counter()).isNull();
+    }
+
     static final class FakeStore implements ObjectStore {
         final Map<String, byte[]> objects = new TreeMap<>();
         final AtomicInteger failures = new AtomicInteger();
         final AtomicInteger puts = new AtomicInteger();
+        volatile boolean forbidden;
 
         @Override
         public void put(String key, byte[] content) {
             if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                throw new IllegalStateException("s3 down");
+                throw new UncheckedIOException(new IOException("s3 down"));
+            }
+            if (forbidden) {
+                throw new IllegalStateException("403 Access Denied");
             }
             puts.incrementAndGet();
             objects.put(key, content);
@@ -185,6 +368,27 @@ class SinkEngineTest {
         @Override
         public List<String> list(String prefix) {
             return objects.keySet().stream().filter(k -> k.startsWith(prefix)).toList();
+        }
+    }
+
+    static final class FakeUploadedEvents implements UploadedEvents {
+        final Set<String> ids = new HashSet<>();
+
+        @Override
+        public Set<String> uploaded(List<ViewRecord> changes) {
+            Set<String> found = new HashSet<>();
+            for (ViewRecord change : changes) {
+                String id = UploadedEvents.id(change.table(), change.eventId());
+                if (ids.contains(id)) {
+                    found.add(id);
+                }
+            }
+            return found;
+        }
+
+        @Override
+        public void record(String table, Collection<String> eventIds) {
+            eventIds.forEach(eventId -> ids.add(UploadedEvents.id(table, eventId)));
         }
     }
 }

@@ -177,6 +177,29 @@ class SinkPipelineIT {
     }
 
     @Test
+    void theSameEventIdAtAnotherOffsetLandsOnceInTheLake() {
+        String table = table("dupes");
+        String t = topic(table);
+        producer.createTopic(t, 1);
+        producer.send(t, 0, Views.customerChange("d1", "INSERT", 10, HOUR_10, 1, Views.customer(1, "a", null, null, null)));
+        producer.send(t, 0, Views.customerChange("d2", "INSERT", 11, HOUR_10, 2, Views.customer(2, "b", null, null, null)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> lake.eventIdCounts(table + "/").size() == 2);
+        assertThat(redis.string("tributary:lake-seen:" + table + ":d1")).isEqualTo("1");
+
+        // the processor publishes d1 again (already uploaded), then d3, and d4 twice (the copy while its file is open)
+        producer.send(t, 0, Views.customerChange("d1", "INSERT", 10, HOUR_10, 1, Views.customer(1, "a", null, null, null)));
+        producer.send(t, 0, Views.customerChange("d3", "INSERT", 12, HOUR_10, 3, Views.customer(3, "c", null, null, null)));
+        producer.send(t, 0, Views.customerChange("d4", "INSERT", 13, HOUR_10, 4, Views.customer(4, "d", null, null, null)));
+        producer.send(t, 0, Views.customerChange("d4", "INSERT", 13, HOUR_10, 4, Views.customer(4, "d", null, null, null)));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> lake.eventIdCounts(table + "/").size() == 4);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(committedLag(t)).isZero());
+        assertThat(lake.eventIdCounts(table + "/")).containsOnlyKeys("d1", "d2", "d3", "d4")
+                .allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+        assertThat(registry.get("tributary.sink.duplicates.dropped").tag("table", table).counter().count()).isEqualTo(2.0);
+    }
+
+    @Test
     void anOlderUpdateAfterANewerOneAndAnUpdateAfterADeleteDoNotChangeRedis() {
         String table = table("stale");
         producer.createTopic(topic(table), 1);

@@ -2,14 +2,13 @@ package io.tributary.outbox;
 
 import java.time.Instant;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.debezium.outbox.quarkus.ExportedEvent;
 
 /** The outbox event of a placed order: aggregate type {@code Order}, aggregate id the order id. */
-public record OrderPlacedEvent(PlacedOrder order) implements ExportedEvent<String, JsonNode> {
+public record OrderPlacedEvent(PlacedOrder order) implements ExportedEvent<String, String> {
 
     public static final String AGGREGATE_TYPE = "Order";
     public static final String TYPE = "OrderPlaced";
@@ -35,13 +34,13 @@ public record OrderPlacedEvent(PlacedOrder order) implements ExportedEvent<Strin
     }
 
     @Override
-    public JsonNode getPayload() {
+    public String getPayload() {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("id", order.id);
         node.put("customer_id", order.customerId);
         node.put("amount", order.amount.toPlainString());
         node.put("currency", order.currency);
         node.put("status", order.status);
-        return node;
+        return node.toString();
     }
 }

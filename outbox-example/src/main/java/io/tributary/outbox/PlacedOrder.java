@@ -25,10 +25,11 @@ public class PlacedOrder {
     @Column(nullable = false, precision = 12, scale = 2)
     public BigDecimal amount;
 
-    @Column(nullable = false)
+    // text as in the demo schema: else schema-management "update" alters the captured table to varchar(255)
+    @Column(nullable = false, columnDefinition = "text")
     public String currency;
 
-    @Column(nullable = false)
+    @Column(nullable = false, columnDefinition = "text")
     public String status;
 
     @Column(name = "placed_at", nullable = false)

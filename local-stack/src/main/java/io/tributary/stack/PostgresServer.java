@@ -205,13 +205,10 @@ public final class PostgresServer implements ManagedService {
 
     private static List<String> asPostgresCommand(List<String> command) {
         List<String> full = new ArrayList<>();
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-            full.add("/usr/bin/setsid");
-        }
         if (Processes.isRoot()) {
             full.addAll(List.of(Binaries.require("runuser", "util-linux").toString(), "-u", USER, "--"));
         }
         full.addAll(command);
-        return full;
+        return Processes.inOwnSession(full);
     }
 }

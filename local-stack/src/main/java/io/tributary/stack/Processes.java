@@ -40,11 +40,7 @@ final class Processes {
      * the CLI does not reach it, with stdout and stderr appended to the log file. Returns its pid.
      */
     static long spawn(List<String> command, Path workDir, Path log) {
-        List<String> full = new ArrayList<>();
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-            full.add("/usr/bin/setsid");
-        }
-        full.addAll(command);
+        List<String> full = inOwnSession(command);
         try {
             Files.createDirectories(log.getParent());
             Process process = new ProcessBuilder(full)
@@ -57,6 +53,16 @@ final class Processes {
         } catch (IOException e) {
             throw new StackException("could not start " + command.get(0) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The command prefixed with setsid (when present), so it runs in a session of its own. */
+    static List<String> inOwnSession(List<String> command) {
+        List<String> full = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            full.add("/usr/bin/setsid");
+        }
+        full.addAll(command);
+        return full;
     }
 
     /** Runs a short command to completion; returns its exit code and output. */

@@ -110,7 +110,7 @@ public final class DemoMain {
         }
 
         say("5/5 reconcile: PostgreSQL vs Redis vs the Parquet lake");
-        boolean clean = ReconcileMain.run(endpoints(stack), ReconcileMain.DEMO, System.out);
+        boolean clean = ReconcileMain.run(ReconcileMain.Endpoints.forStack(stack.ports()), ReconcileMain.DEMO, System.out);
         say(clean ? "    result: CLEAN" : "    result: DRIFT (see above)");
         say("");
         say("The pipeline keeps running. Where to look:");
@@ -123,11 +123,6 @@ public final class DemoMain {
         say("  kafka    " + stack.kafka().bootstrapServers() + "  topics tributary.public.*, tributary.view.*");
         say("  more     ./pipeline load --rate 500 --duration 30s ; ./pipeline reconcile ; ./pipeline down");
         return clean;
-    }
-
-    static ReconcileMain.Endpoints endpoints(LocalStack stack) {
-        return new ReconcileMain.Endpoints(stack.postgres().jdbcUrl(), "postgres", stack.redis().uri(), "tributary:",
-                stack.s3().endpoint(), S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, LocalStack.BUCKET, "");
     }
 
     /** The three services, configured for this stack. */

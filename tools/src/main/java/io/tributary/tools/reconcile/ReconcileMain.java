@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 
+import io.tributary.stack.LocalStack;
+import io.tributary.stack.S3ProxyServer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -37,12 +39,11 @@ public final class ReconcileMain {
     public record Endpoints(String jdbcUrl, String pgUser, String redisUri, String redisPrefix, String s3Endpoint, String accessKey,
             String secretKey, String bucket, String objectPrefix) {
 
-        static Endpoints fromEnvironment() {
-            String pg = System.getenv().getOrDefault("TRIBUTARY_PG_PORT", "5433");
-            String redis = System.getenv().getOrDefault("TRIBUTARY_REDIS_PORT", "6380");
-            String s3 = System.getenv().getOrDefault("TRIBUTARY_S3_PORT", "9000");
-            return new Endpoints("jdbc:postgresql://127.0.0.1:" + pg + "/tributary", "postgres", "redis://127.0.0.1:" + redis,
-                    "tributary:", "http://127.0.0.1:" + s3, "tributary", "tributary-secret", "lake", "");
+        /** The local stack's services on these ports (database, bucket and credentials as the stack sets them up). */
+        public static Endpoints forStack(LocalStack.Ports ports) {
+            return new Endpoints("jdbc:postgresql://127.0.0.1:" + ports.postgres() + "/" + LocalStack.DATABASE, "postgres",
+                    "redis://127.0.0.1:" + ports.redis(), "tributary:", "http://127.0.0.1:" + ports.s3(),
+                    S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, LocalStack.BUCKET, "");
         }
     }
 
@@ -65,7 +66,7 @@ public final class ReconcileMain {
                 System.exit(2);
             }
         }
-        boolean clean = run(Endpoints.fromEnvironment(), pairs.isEmpty() ? DEMO : pairs, System.out);
+        boolean clean = run(Endpoints.forStack(LocalStack.Ports.fromEnvironment()), pairs.isEmpty() ? DEMO : pairs, System.out);
         System.out.println(clean ? "result: CLEAN" : "result: DRIFT");
         System.exit(clean ? 0 : 1);
     }

@@ -17,8 +17,8 @@ public final class WorkloadMain {
     }
 
     public static void main(String[] args) throws Exception {
-        String port = System.getenv().getOrDefault("TRIBUTARY_PG_PORT", "5433");
-        String jdbcUrl = "jdbc:postgresql://127.0.0.1:" + port + "/tributary";
+        String jdbcUrl = "jdbc:postgresql://127.0.0.1:" + io.tributary.stack.LocalStack.Ports.fromEnvironment().postgres()
+                + "/" + io.tributary.stack.LocalStack.DATABASE;
         String user = "postgres";
         double rate = 200;
         Duration duration = Duration.ofSeconds(30);

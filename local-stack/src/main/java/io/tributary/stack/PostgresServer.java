@@ -102,12 +102,17 @@ public final class PostgresServer implements ManagedService {
             if (result.exitCode() != 0 || !Processes.waitFor(Duration.ofSeconds(10), () -> !Processes.isLive(postmaster.get()))) {
                 Processes.terminate(postmaster.get(), Duration.ofSeconds(10));
             }
+            Processes.awaitPortsClosed(name(), List.of(port), Duration.ofSeconds(15));
         }
     }
 
     @Override
     public synchronized void kill() {
-        Processes.alive(pidFile()).ifPresent(Processes::killHard);
+        var postmaster = Processes.alive(pidFile());
+        postmaster.ifPresent(Processes::killHard);
+        if (postmaster.isPresent()) {
+            Processes.awaitPortsClosed(name(), List.of(port), Duration.ofSeconds(15));
+        }
     }
 
     private Path pidFile() {

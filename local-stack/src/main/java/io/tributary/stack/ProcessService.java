@@ -75,14 +75,22 @@ abstract class ProcessService implements ManagedService {
 
     @Override
     public synchronized void stop() {
-        Processes.alive(pidFile()).ifPresent(p -> Processes.terminate(p, Duration.ofSeconds(20)));
+        var process = Processes.alive(pidFile());
+        process.ifPresent(p -> Processes.terminate(p, Duration.ofSeconds(20)));
         deletePidFile();
+        if (process.isPresent()) {
+            Processes.awaitPortsClosed(name(), listenPorts(), Duration.ofSeconds(15));
+        }
     }
 
     @Override
     public synchronized void kill() {
-        Processes.alive(pidFile()).ifPresent(Processes::killHard);
+        var process = Processes.alive(pidFile());
+        process.ifPresent(Processes::killHard);
         deletePidFile();
+        if (process.isPresent()) {
+            Processes.awaitPortsClosed(name(), listenPorts(), Duration.ofSeconds(15));
+        }
     }
 
     private void deletePidFile() {

@@ -183,15 +183,31 @@ final class Processes {
     static boolean portOpen(String host, int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 500);
-            return true;
+            // a connect to a closed ephemeral port can meet itself (TCP simultaneous open): not a listener
+            return socket.getLocalPort() != port;
         } catch (IOException e) {
             return false;
         }
     }
 
+    /**
+     * Waits until nothing listens on the ports any more. A process reported gone by its handle may still
+     * hold its listening socket for a few milliseconds (seen after SIGKILL), and a restart on the same
+     * port in that window would find the port taken.
+     */
+    static void awaitPortsClosed(String service, List<Integer> ports, Duration timeout) {
+        for (int port : ports) {
+            if (!waitFor(timeout, () -> !portOpen("127.0.0.1", port))) {
+                throw new StackException(service + " was stopped but port " + port + " on 127.0.0.1 still accepts"
+                        + " connections after " + timeout.toSeconds() + " s");
+            }
+        }
+    }
+
     /** Fails when something we did not start already listens on the port a service is about to use. */
     static void requireFree(String service, int port, Path dir) {
-        if (portOpen("127.0.0.1", port)) {
+        // a process that has just exited may hold its port for a moment: give it that moment
+        if (!waitFor(Duration.ofSeconds(3), () -> !portOpen("127.0.0.1", port))) {
             throw new StackException(service + " cannot start: port " + port + " on 127.0.0.1 is taken by another process"
                     + " (not one this stack started under " + dir + "); free it or choose another port");
         }

@@ -45,6 +45,7 @@ class RedisAofIT {
     void writeSurvivesAGracefulRestart() throws Exception {
         send(Request.cmd(Command.SET).arg("it:graceful").arg("kept"));
         redis.stop();
+        assertThat(Processes.portOpen("127.0.0.1", redis.port())).isFalse();
         redis.start();
         assertThat(send(Request.cmd(Command.GET).arg("it:graceful")).toString()).isEqualTo("kept");
     }
@@ -56,6 +57,8 @@ class RedisAofIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> aofContains("it:killed"));
         redis.kill();
         assertThat(redis.isRunning()).isFalse();
+        // kill() returns only once the port is closed, so an immediate restart on it cannot collide
+        assertThat(Processes.portOpen("127.0.0.1", redis.port())).isFalse();
         redis.start();
         assertThat(send(Request.cmd(Command.GET).arg("it:killed")).toString()).isEqualTo("still-here");
     }

@@ -126,7 +126,7 @@ public final class DemoMain {
     }
 
     /** The three services, configured for this stack. */
-    static List<QuarkusAppProcess> apps(LocalStack stack) {
+    public static List<QuarkusAppProcess> apps(LocalStack stack) {
         String kafka = stack.kafka().bootstrapServers();
         String registry = stack.registry().url();
         String redis = stack.redis().uri();

@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Reads a service's Prometheus text exposition (/q/metrics) and sums each metric over its labels. */
-final class Metrics {
+public final class Metrics {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -18,7 +18,7 @@ final class Metrics {
     }
 
     /** Metric name -> sum over every label set; empty when the service does not answer. */
-    static Map<String, Double> scrape(String baseUrl) {
+    public static Map<String, Double> scrape(String baseUrl) {
         try {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/metrics"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());

@@ -29,11 +29,19 @@ public final class LakeRows {
     static final String EVENT_ID = "_event_id";
     static final String LSN = "_lsn";
 
-    /** The latest rows, and how many changes and distinct event ids the lake holds. */
-    public record Result(Rows latest, long changes, long distinctEventIds, int files) {
+    /** The latest rows, and how many times the lake holds each event id. */
+    public record Result(Rows latest, Map<String, Integer> eventIds, int files) {
+
+        public long changes() {
+            return eventIds.values().stream().mapToLong(Integer::longValue).sum();
+        }
+
+        public long distinctEventIds() {
+            return eventIds.size();
+        }
 
         public long duplicateChanges() {
-            return changes - distinctEventIds;
+            return changes() - distinctEventIds();
         }
     }
 
@@ -44,8 +52,7 @@ public final class LakeRows {
             List<String> columns) throws Exception {
         Map<String, GenericRecord> latest = new HashMap<>();
         Map<String, Long> latestLsn = new HashMap<>();
-        java.util.Set<String> eventIds = new java.util.HashSet<>();
-        long changes = 0;
+        Map<String, Integer> eventIds = new HashMap<>();
         int files = 0;
         List<S3Object> objects = new ArrayList<>();
         s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(objectPrefix + table + "/")).contents().forEach(objects::add);
@@ -60,8 +67,7 @@ public final class LakeRows {
             try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new ByteArrayInputFile(bytes), conf)
                     .withDataModel(GenericData.get()).build()) {
                 for (GenericRecord row = reader.read(); row != null; row = reader.read()) {
-                    changes++;
-                    eventIds.add(String.valueOf(row.get(EVENT_ID)));
+                    eventIds.merge(String.valueOf(row.get(EVENT_ID)), 1, Integer::sum);
                     String key = key(row, keyColumns);
                     long lsn = ((Number) row.get(LSN)).longValue();
                     Long seen = latestLsn.get(key);
@@ -83,7 +89,7 @@ public final class LakeRows {
                 rows.put(key, values);
             }
         });
-        return new Result(new Rows("lake", rows), changes, eventIds.size(), files);
+        return new Result(new Rows("lake", rows), eventIds, files);
     }
 
     private static String key(GenericRecord row, List<String> keyColumns) {

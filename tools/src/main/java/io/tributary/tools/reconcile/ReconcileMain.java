@@ -4,7 +4,6 @@ import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 
@@ -55,48 +54,106 @@ public final class ReconcileMain {
     private ReconcileMain() {
     }
 
+    static final String USAGE = "usage: reconcile [--pair TABLE:VIEW:COL,COL...]... [--every 2m [--host 127.0.0.1] [--port 8086]]";
+
     public static void main(String[] args) throws Exception {
         io.tributary.stack.CliLogging.warningsOnly();
         List<Pair> pairs = new ArrayList<>();
+        java.time.Duration every = null;
+        String host = "127.0.0.1";
+        int port = Integer.parseInt(System.getenv().getOrDefault("TRIBUTARY_RECONCILE_PORT", "8086"));
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--pair") && i + 1 < args.length) {
-                pairs.add(Pair.parse(args[++i]));
-            } else {
-                System.err.println("unknown option " + args[i] + "; usage: reconcile [--pair TABLE:VIEW:COL,COL...]...");
-                System.exit(2);
+            switch (args[i]) {
+                case "--pair" -> pairs.add(Pair.parse(value(args, ++i)));
+                case "--every" -> every = io.tributary.tools.workload.WorkloadMain.parseDuration(value(args, ++i));
+                case "--host" -> host = value(args, ++i);
+                case "--port" -> port = Integer.parseInt(value(args, ++i));
+                default -> {
+                    System.err.println("unknown option " + args[i] + "; " + USAGE);
+                    System.exit(2);
+                }
             }
         }
-        boolean clean = run(Endpoints.forStack(LocalStack.Ports.fromEnvironment()), pairs.isEmpty() ? DEMO : pairs, System.out);
+        Endpoints endpoints = Endpoints.forStack(LocalStack.Ports.fromEnvironment());
+        List<Pair> compared = pairs.isEmpty() ? DEMO : pairs;
+        if (every != null) {
+            try (ReconcileWatch watch = new ReconcileWatch(endpoints, compared, host, port)) {
+                System.out.printf("reconcile every %d s; metrics at http://%s:%d/metrics, report at http://%s:%d/reconcile%n",
+                        every.toSeconds(), host, watch.port(), host, watch.port());
+                watch.loop(every, System.out);
+            }
+            return;
+        }
+        boolean clean = run(endpoints, compared, System.out);
         System.out.println(clean ? "result: CLEAN" : "result: DRIFT");
         System.exit(clean ? 0 : 1);
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            System.err.println(args[i - 1] + " needs a value; " + USAGE);
+            System.exit(2);
+        }
+        return args[i];
+    }
+
+    /** One pair's outcome: the source against Redis, against the lake, and the lake's history. */
+    public record PairReport(Pair pair, Reconciler.SideReport redis, Reconciler.SideReport lake, LakeRows.Result history) {
+
+        public boolean clean() {
+            return redis.clean() && lake.clean() && history.duplicateChanges() == 0;
+        }
+
+        /** Keys that differ on a side (missing, extra or different); for the lake, plus duplicated changes. */
+        public long drift(String side) {
+            return switch (side) {
+                case "redis" -> keys(redis);
+                case "lake" -> keys(lake) + history.duplicateChanges();
+                default -> throw new IllegalArgumentException(side);
+            };
+        }
+
+        private static long keys(Reconciler.SideReport report) {
+            return report.missing().size() + report.extra().size() + report.mismatched().size();
+        }
+
+        public String describe() {
+            return String.format("reconcile %s -> %s (columns %s)%n", pair.table(), pair.view(), String.join(", ", pair.columns()))
+                    + redis.describe(20) + lake.describe(20)
+                    + String.format("  lake history: %,d changes in %,d files, %,d distinct event ids, %,d duplicates%n",
+                            history.changes(), history.files(), history.distinctEventIds(), history.duplicateChanges());
+        }
+    }
+
+    /** Reconciles every pair and returns the outcomes. */
+    public static List<PairReport> check(Endpoints endpoints, List<Pair> pairs) throws Exception {
+        List<PairReport> reports = new ArrayList<>();
+        Properties props = new Properties();
+        props.setProperty("user", endpoints.pgUser());
+        try (Connection pg = DriverManager.getConnection(endpoints.jdbcUrl(), props); S3Client s3 = s3(endpoints)) {
+            for (Pair pair : pairs) {
+                Rows source = PostgresRows.read(pg, pair.table(), pair.columns());
+                Rows redis = RedisRows.read(endpoints.redisUri(), endpoints.redisPrefix(), pair.view(), pair.columns());
+                LakeRows.Result lake = LakeRows.read(s3, endpoints.bucket(), endpoints.objectPrefix(), pair.view(),
+                        PostgresRows.primaryKey(pg, pair.table()), pair.columns());
+                reports.add(new PairReport(pair, Reconciler.compare(source, redis, pair.columns()),
+                        Reconciler.compare(source, lake.latest(), pair.columns()), lake));
+            }
+        }
+        return reports;
     }
 
     /** Reconciles every pair, printing the report; true when every side of every pair is clean. */
     public static boolean run(Endpoints endpoints, List<Pair> pairs, java.io.PrintStream out) throws Exception {
         boolean clean = true;
-        Properties props = new Properties();
-        props.setProperty("user", endpoints.pgUser());
-        try (Connection pg = DriverManager.getConnection(endpoints.jdbcUrl(), props); S3Client s3 = s3(endpoints)) {
-            for (Pair pair : pairs) {
-                out.printf("reconcile %s -> %s (columns %s)%n", pair.table(), pair.view(), String.join(", ", pair.columns()));
-                Rows source = PostgresRows.read(pg, pair.table(), pair.columns());
-                Rows redis = RedisRows.read(endpoints.redisUri(), endpoints.redisPrefix(), pair.view(), pair.columns());
-                LakeRows.Result lake = LakeRows.read(s3, endpoints.bucket(), endpoints.objectPrefix(), pair.view(),
-                        PostgresRows.primaryKey(pg, pair.table()), pair.columns());
-                for (Reconciler.SideReport report : Arrays.asList(Reconciler.compare(source, redis, pair.columns()),
-                        Reconciler.compare(source, lake.latest(), pair.columns()))) {
-                    out.print(report.describe(20));
-                    clean &= report.clean();
-                }
-                out.printf("  lake history: %,d changes in %,d files, %,d distinct event ids, %,d duplicates%n",
-                        lake.changes(), lake.files(), lake.distinctEventIds(), lake.duplicateChanges());
-                clean &= lake.duplicateChanges() == 0;
-            }
+        for (PairReport report : check(endpoints, pairs)) {
+            out.print(report.describe());
+            clean &= report.clean();
         }
         return clean;
     }
 
-    static S3Client s3(Endpoints endpoints) {
+    public static S3Client s3(Endpoints endpoints) {
         return S3Client.builder()
                 .endpointOverride(URI.create(endpoints.s3Endpoint()))
                 .forcePathStyle(true)

@@ -8,17 +8,28 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** Compares a source table with one copy of it (Redis or the lake) key by key, on the compared columns. */
 public final class Reconciler {
 
-    /** What differs between the source and one side. */
+    /** What differs between the source and one side; {@code mismatched} maps a key to its differing columns. */
     public record SideReport(String side, int sourceRows, int sideRows, List<String> missing, List<String> extra,
-            List<String> mismatched) {
+            SortedMap<String, String> mismatched) {
 
         public boolean clean() {
             return missing.isEmpty() && extra.isEmpty() && mismatched.isEmpty() && sourceRows == sideRows;
+        }
+
+        /** Every key that is missing, extra or different on this side. */
+        public Set<String> driftedKeys() {
+            Set<String> keys = new TreeSet<>(missing);
+            keys.addAll(extra);
+            keys.addAll(mismatched.keySet());
+            return keys;
         }
 
         /** A readable block: counts, then the keys (at most {@code limit} of each kind). */
@@ -27,7 +38,8 @@ public final class Reconciler {
                     clean() ? "CLEAN" : "DRIFT", sourceRows, side, sideRows));
             append(out, "missing in " + side, missing, limit);
             append(out, "extra in " + side, extra, limit);
-            append(out, "different in " + side, mismatched, limit);
+            append(out, "different in " + side, mismatched.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList(),
+                    limit);
             return out.toString();
         }
 
@@ -44,13 +56,13 @@ public final class Reconciler {
 
     public static SideReport compare(Rows source, Rows side, List<String> columns) {
         List<String> missing = new ArrayList<>();
-        List<String> mismatched = new ArrayList<>();
+        SortedMap<String, String> mismatched = new TreeMap<>();
         for (Map.Entry<String, Map<String, String>> row : source.byKey().entrySet()) {
             Map<String, String> other = side.byKey().get(row.getKey());
             if (other == null) {
                 missing.add(row.getKey());
             } else if (!checksum(row.getValue(), columns).equals(checksum(other, columns))) {
-                mismatched.add(row.getKey() + differences(row.getValue(), other, columns));
+                mismatched.put(row.getKey(), differences(row.getValue(), other, columns));
             }
         }
         TreeSet<String> extra = new TreeSet<>(side.byKey().keySet());
@@ -73,15 +85,15 @@ public final class Reconciler {
     }
 
     private static String differences(Map<String, String> source, Map<String, String> other, List<String> columns) {
-        StringBuilder out = new StringBuilder(" (");
+        StringBuilder out = new StringBuilder();
         for (String column : columns) {
             if (!Objects.equals(source.get(column), other.get(column))) {
-                if (out.length() > 2) {
+                if (!out.isEmpty()) {
                     out.append("; ");
                 }
                 out.append(column).append(": source=").append(source.get(column)).append(" other=").append(other.get(column));
             }
         }
-        return out.append(')').toString();
+        return out.toString();
     }
 }

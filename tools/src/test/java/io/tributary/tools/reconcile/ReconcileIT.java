@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,6 +139,36 @@ class ReconcileIT {
         assertThat(report.clean()).isFalse();
         assertThat(report.text()).contains("different in redis (1): 1 (name: source=Ada L. other=Ada)",
                 "different in lake (1): 1 (name: source=Ada L. other=Ada)");
+    }
+
+    @Test
+    void watchAlertsOnlyOnDriftThatOutlastsOneInterval() throws Exception {
+        String redisSide = "{table=\"customers\",view=\"customer_view\",side=\"redis\"} ";
+        try (ReconcileWatch watch = new ReconcileWatch(endpoints, PAIRS, "127.0.0.1", 0)) {
+            assertThat(get(watch, "/reconcile").statusCode()).as("before the first run").isEqualTo(503);
+            watch.runOnce();
+            assertThat(get(watch, "/reconcile").statusCode()).isEqualTo(200);
+            assertThat(get(watch, "/metrics").body()).contains("tributary_reconcile_drift_keys" + redisSide + "0",
+                    "tributary_reconcile_source_rows{table=\"customers\",view=\"customer_view\"} 3");
+
+            redis("DEL", "tributary:customer_view:3");
+            watch.runOnce();
+            assertThat(get(watch, "/metrics").body()).as("a change may still be in flight")
+                    .contains("tributary_reconcile_drift_keys" + redisSide + "1", "tributary_reconcile_persistent_drift_keys" + redisSide + "0");
+            assertThat(get(watch, "/reconcile").statusCode()).isEqualTo(200);
+
+            watch.runOnce();
+            assertThat(get(watch, "/metrics").body()).contains("tributary_reconcile_persistent_drift_keys" + redisSide + "1",
+                    "tributary_reconcile_runs_total 3");
+            HttpResponse<String> report = get(watch, "/reconcile");
+            assertThat(report.statusCode()).isEqualTo(409);
+            assertThat(report.body()).contains("persistent drift in redis (1): 3");
+        }
+    }
+
+    private static HttpResponse<String> get(ReconcileWatch watch, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + watch.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     record Report(boolean clean, String text) {

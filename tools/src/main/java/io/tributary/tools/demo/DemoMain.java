@@ -121,7 +121,8 @@ public final class DemoMain {
         say("  redis    redis-cli -p " + stack.redis().port() + " --scan --pattern 'tributary:customer_view:*' | head; redis-cli -p "
                 + stack.redis().port() + " HGETALL tributary:customer_view:1");
         say("  kafka    " + stack.kafka().bootstrapServers() + "  topics tributary.public.*, tributary.view.*");
-        say("  more     ./pipeline load --rate 500 --duration 30s ; ./pipeline reconcile ; ./pipeline down");
+        say("  more     ./pipeline load --rate 500 --duration 30s ; ./pipeline reconcile [--every 2m] ; ./pipeline replay --from-ago 5m ;"
+                + " ./pipeline down");
         return clean;
     }
 

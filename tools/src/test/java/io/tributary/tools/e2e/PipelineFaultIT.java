@@ -155,6 +155,14 @@ class PipelineFaultIT {
         }
         assertThat(captured.get("customer_segments").size()).as("segment changes captured")
                 .isGreaterThanOrEqualTo(done.byKind().get(Kind.SEGMENT_UPDATE).intValue());
+        for (QuarkusAppProcess app : apps) {
+            // the workload's masked columns: emails user…@example.com/.org, phones +1-555-…
+            java.util.regex.Pattern pii = java.util.regex.Pattern.compile("user\\d+@example\\.(com|org)|\\+1-555-\\d{7}");
+            try (var lines = java.nio.file.Files.lines(app.logFile(), StandardCharsets.ISO_8859_1)) {
+                assertThat(lines.filter(line -> pii.matcher(line).find()).limit(3).toList())
+                        .as("raw PII in the log of %s", app.name()).isEmpty();
+            }
+        }
         assertThat(supervisor.restarts()).as("each service killed and restarted")
                 .containsKeys("capture-service", "processor-service", "sink-service");
 

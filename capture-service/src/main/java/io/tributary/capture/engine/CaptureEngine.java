@@ -64,6 +64,7 @@ public class CaptureEngine {
         validate(config);
         postgres.check(config.tables(), config.heartbeatTable(), config.signalTable());
         metrics.slotLag(() -> postgres.slotLagBytes(config.slotName()));
+        config.tables().forEach(metrics::table);
 
         // asked once per table version (the mapper caches its derived schemas per Connect schema)
         EnvelopeMapper mapper = new EnvelopeMapper(config.recordNamespace(), t -> postgres.fullRowImage(t.schema(), t.table()));

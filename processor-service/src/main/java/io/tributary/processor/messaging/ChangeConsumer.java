@@ -83,7 +83,7 @@ public class ChangeConsumer {
         if (message.getPayload() == null) {
             return ack(message); // a tombstone on a change topic carries no change
         }
-        return retrying("decode", () -> Uni.createFrom()
+        return retrying(topic, "decode", () -> Uni.createFrom()
                 .item(() -> decoder.value(topic, origin.getHeaders(), message.getPayload()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                 .onFailure().recoverWithUni(e -> deadLetter(origin, message, "deserialization", e).replaceWith((GenericRecord) null))
@@ -101,14 +101,15 @@ public class ChangeConsumer {
                     new TransformException("no event_id"));
         }
         String eventId = id.toString();
-        return retrying("dedupe-check", () -> dedupe.seen(topic, eventId)).chain(seen -> {
+        long sourceTsMs = ProcessorMetrics.sourceTsMs(change);
+        return retrying(topic, "dedupe-check", () -> dedupe.seen(topic, eventId)).chain(seen -> {
             if (seen) {
                 metrics.duplicate(topic);
                 return Uni.createFrom().voidItem();
             }
             return transform(topic, change)
-                    .onItem().transformToUni(result -> publish(topic, result)
-                            .chain(() -> retrying("dedupe-record", () -> dedupe.record(topic, eventId))))
+                    .onItem().transformToUni(result -> publish(topic, result, sourceTsMs)
+                            .chain(() -> retrying(topic, "dedupe-record", () -> dedupe.record(topic, eventId))))
                     .onFailure(e -> !(e instanceof PublishFailure)).recoverWithUni(e -> deadLetter(origin, message,
                             "transformation: " + (e instanceof TransformException
                                     ? e.getMessage() : "failed"), e))
@@ -119,29 +120,29 @@ public class ChangeConsumer {
 
     private Uni<ViewResult> transform(String topic, GenericRecord change) {
         return Uni.createFrom().deferred(() -> processor.process(topic, change))
-                .onFailure(ReferenceUnavailableException.class).invoke(e -> metrics.retried("reference"))
+                .onFailure(ReferenceUnavailableException.class).invoke(e -> metrics.retried("reference", topic))
                 .onFailure(ReferenceUnavailableException.class).retry().withBackOff(initialBackoff, maxBackoff)
                 .indefinitely();
     }
 
-    private Uni<Void> publish(String topic, ViewResult result) {
+    private Uni<Void> publish(String topic, ViewResult result, long sourceTsMs) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (ViewRecord record : result.records()) {
-            chain = chain.chain(() -> send(record, record.value()))
-                    .chain(() -> record.tombstone() ? send(record, null) : Uni.createFrom().voidItem())
-                    .invoke(() -> metrics.out(topic, record.view()));
+            chain = chain.chain(() -> send(topic, record, record.value()))
+                    .chain(() -> record.tombstone() ? send(topic, record, null) : Uni.createFrom().voidItem())
+                    .invoke(() -> metrics.out(topic, record.view(), sourceTsMs));
         }
         return chain;
     }
 
-    private Uni<Void> send(ViewRecord record, GenericRecord value) {
+    private Uni<Void> send(String topic, ViewRecord record, GenericRecord value) {
         OutgoingKafkaRecordMetadata<GenericRecord> metadata = OutgoingKafkaRecordMetadata.<GenericRecord> builder()
                 .withTopic(record.topic()).build();
         return Uni.createFrom().deferred(() -> views.sendMessage(
                 Message.of(Record.of(record.key(), value)).addMetadata(metadata)))
                 .onFailure(Failures::isRecordFault).transform(PublishFailure::new)
                 .onFailure(e -> !(e instanceof PublishFailure)).invoke(e -> {
-                    metrics.retried("publish");
+                    metrics.retried("publish", topic);
                     LOG.warnf("publishing to %s failed, retrying: %s", record.topic(), e.getClass().getName());
                 })
                 .onFailure(e -> !(e instanceof PublishFailure)).retry().withBackOff(initialBackoff, maxBackoff)
@@ -152,7 +153,7 @@ public class ChangeConsumer {
             String reason, Throwable failure) {
         LOG.warnf("dead-lettering %s-%d@%d: %s (%s)", origin.getTopic(), origin.getPartition(), origin.getOffset(),
                 reason, failure.getClass().getName());
-        return retrying("dead-letter", () -> deadLetters.send(origin, origin.getKey(), message.getPayload(), reason,
+        return retrying(origin.getTopic(), "dead-letter", () -> deadLetters.send(origin, origin.getKey(), message.getPayload(), reason,
                 failure))
                 .invoke(() -> metrics.deadLettered(origin.getTopic(), reason.startsWith("deserialization")
                         ? "deserialization" : "transformation"));
@@ -162,11 +163,11 @@ public class ChangeConsumer {
      * {@code action}, retried with back-off as long as it fails transiently; for steps that only fail when
      * a service is down (Redis, the dead-letter send), every failure is transient.
      */
-    private <T> Uni<T> retrying(String step, Supplier<Uni<T>> action) {
+    private <T> Uni<T> retrying(String topic, String step, Supplier<Uni<T>> action) {
         boolean alwaysTransient = !step.equals("decode");
         return Uni.createFrom().<T> deferred(action::get)
                 .onFailure(e -> alwaysTransient || Failures.isTransient(e)).invoke(e -> {
-                    metrics.retried(step);
+                    metrics.retried(step, topic);
                     LOG.warnf("%s failed, retrying: %s", step, e.getClass().getName());
                 })
                 .onFailure(e -> alwaysTransient || Failures.isTransient(e)).retry()

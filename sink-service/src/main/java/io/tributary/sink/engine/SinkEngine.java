@@ -116,6 +116,9 @@ public final class SinkEngine {
             LatestState.Outcome outcome = retrier.call("redis", "apply " + records.size() + " changes", writes::apply);
             outcome.applied().forEach((table, n) -> metrics.redisWrites(table, "applied", n));
             outcome.stale().forEach((table, n) -> metrics.redisWrites(table, "stale", n));
+            for (ViewRecord record : records) {
+                metrics.appliedToRedis(record.table(), record.sourceTsMs());
+            }
             uploadedBefore = retrier.call("redis", "look up " + records.size() + " event ids",
                     () -> uploadedEvents.uploaded(records));
         }
@@ -284,6 +287,7 @@ public final class SinkEngine {
         });
         List<String> eventIds = new ArrayList<>(buffer.rows.size());
         for (ViewRecord row : buffer.rows) {
+            metrics.inLake(buffer.table, row.sourceTsMs());
             eventIds.add(row.eventId());
             String id = UploadedEvents.id(row.table(), row.eventId());
             openIds.remove(id);

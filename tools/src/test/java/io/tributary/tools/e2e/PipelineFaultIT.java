@@ -31,7 +31,9 @@ import io.tributary.stack.QuarkusAppProcess;
 import io.tributary.stack.StackLayout;
 import io.tributary.tools.demo.DemoMain;
 import io.tributary.tools.reconcile.LakeRows;
+import io.tributary.tools.observability.ObservabilityFiles;
 import io.tributary.tools.reconcile.ReconcileMain;
+import io.tributary.tools.reconcile.ReconcileWatch;
 import io.tributary.tools.replay.Replay;
 import io.tributary.tools.replay.ReplayMain;
 import io.tributary.tools.workload.WorkloadGenerator;
@@ -163,6 +165,17 @@ class PipelineFaultIT {
                         .as("raw PII in the log of %s", app.name()).isEmpty();
             }
         }
+        // the dashboard and the alert rules query only series the running services (and reconcile) export
+        Set<String> exported = new HashSet<>();
+        for (QuarkusAppProcess app : apps) {
+            exported.addAll(ObservabilityFiles.seriesNames(httpGet(app.url() + "/q/metrics")));
+        }
+        try (ReconcileWatch watch = new ReconcileWatch(endpoints, ReconcileMain.DEMO, "127.0.0.1", 0)) {
+            watch.runOnce();
+            exported.addAll(ObservabilityFiles.seriesNames(httpGet("http://127.0.0.1:" + watch.port() + "/metrics")));
+        }
+        assertThat(ObservabilityFiles.load().missing(exported)).as("series the dashboard or alert rules query but nothing exports").isEmpty();
+
         assertThat(supervisor.restarts()).as("each service killed and restarted")
                 .containsKeys("capture-service", "processor-service", "sink-service");
 
@@ -207,6 +220,13 @@ class PipelineFaultIT {
         Thread.sleep(15_000); // longer than the demo's roll age (10 s): a file the replay opened would be in S3 by now
         awaitCleanReconcile(Duration.ofMinutes(1));
         assertThat(lakeObjects()).as("Parquet objects (name -> ETag) after the replay").isEqualTo(before);
+    }
+
+    private static String httpGet(String url) throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(url).isEqualTo(200);
+        return response.body();
     }
 
     /** Object key -> ETag (the MD5 of its content) of every Parquet object. */

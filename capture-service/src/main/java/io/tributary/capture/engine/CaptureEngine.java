@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.apache.kafka.connect.source.SourceRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.debezium.embedded.Connect;
@@ -21,6 +22,7 @@ import io.debezium.embedded.async.ConvertingAsyncEngineBuilderFactory;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
@@ -48,14 +50,18 @@ public class CaptureEngine {
     private final CaptureState state;
     private final CaptureMetrics metrics;
     private final PostgresPreflight postgres;
+    private final OpenTelemetry openTelemetry;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "capture-engine"));
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private ChangePublisher publisher;
 
-    public CaptureEngine(CaptureConfig config, CaptureState state, CaptureMetrics metrics) {
+    public CaptureEngine(CaptureConfig config, CaptureState state, CaptureMetrics metrics, OpenTelemetry openTelemetry,
+            @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean tracingDisabled) {
         this.config = config;
         this.state = state;
         this.metrics = metrics;
+        // a disabled Quarkus SDK still hands out valid (unexported) spans: no-op, so no traceparent is written
+        this.openTelemetry = tracingDisabled ? OpenTelemetry.noop() : openTelemetry;
         this.postgres = new PostgresPreflight(config.database());
     }
 
@@ -70,7 +76,7 @@ public class CaptureEngine {
         EnvelopeMapper mapper = new EnvelopeMapper(config.recordNamespace(), t -> postgres.fullRowImage(t.schema(), t.table()));
         publisher = new ChangePublisher(new ChangePublisher.Settings(config.topicPrefix(), config.partitions(),
                 config.replicationFactor(), config.kafka().bootstrapServers(), config.registry().url(),
-                Set.of(config.heartbeatTable(), config.signalTable())), mapper, metrics);
+                Set.of(config.heartbeatTable(), config.signalTable())), mapper, metrics, openTelemetry);
 
         engine = new ConvertingAsyncEngineBuilderFactory().builder(ChangeEventFormat.of(Connect.class))
                 .using(engineProperties(config))

@@ -30,6 +30,14 @@ import io.apicurio.registry.rest.client.models.ProblemDetails;
 import io.apicurio.registry.rest.client.models.RuleViolationProblemDetails;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.debezium.engine.DebeziumEngine;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapSetter;
 import io.debezium.engine.RecordChangeEvent;
 import io.tributary.capture.envelope.ChangeEnvelope;
 import io.tributary.capture.envelope.EnvelopeMapper;
@@ -40,6 +48,11 @@ import io.tributary.capture.metrics.CaptureMetrics;
  * The engine's change consumer: maps each batch to envelopes, registers and serializes every key and value
  * (so a refused schema stops capture before anything of the batch is sent), sends all, waits for every
  * acknowledgement, and only then marks the records processed so the engine may commit their offsets.
+ *
+ * <p>Tracing: each published row change gets a PRODUCER span ({@code capture <schema.table>}) that ends when
+ * Kafka acknowledges the record; its W3C trace context is written into the record's {@code traceparent}
+ * header, where the processor picks it up. With the OpenTelemetry SDK disabled the spans are no-ops and no
+ * header is written.
  */
 public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
 
@@ -48,7 +61,14 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
     /** Header listing, comma-separated, the columns PostgreSQL did not send (TOASTed and unchanged). */
     public static final String UNCHANGED_TOASTED_HEADER = "tributary.unchanged-toasted";
 
+    /** Instrumentation scope of the capture spans. */
+    public static final String TRACER_NAME = "io.tributary.capture";
+
     private static final Logger LOG = Logger.getLogger(ChangePublisher.class);
+    private static final TextMapSetter<RecordHeaders> HEADER_SETTER = (headers, key, value) -> {
+        headers.remove(key);
+        headers.add(key, value.getBytes(StandardCharsets.UTF_8));
+    };
 
     /** Everything the publisher needs to know. */
     public record Settings(String topicPrefix, int partitions, short replicationFactor, String bootstrapServers,
@@ -63,11 +83,18 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
     private final AvroKafkaSerializer<GenericRecord> keySerializer = new AvroKafkaSerializer<>();
     private final AvroKafkaSerializer<GenericRecord> valueSerializer = new AvroKafkaSerializer<>();
     private final Set<String> topics = ConcurrentHashMap.newKeySet();
+    private final Tracer tracer;
 
+    /** A publisher that records no spans. */
     public ChangePublisher(Settings settings, EnvelopeMapper mapper, CaptureMetrics metrics) {
+        this(settings, mapper, metrics, OpenTelemetry.noop());
+    }
+
+    public ChangePublisher(Settings settings, EnvelopeMapper mapper, CaptureMetrics metrics, OpenTelemetry openTelemetry) {
         this.settings = settings;
         this.mapper = mapper;
         this.metrics = metrics;
+        this.tracer = openTelemetry.getTracer(TRACER_NAME);
         Map<String, Object> serde = new HashMap<>();
         serde.put("apicurio.registry.url", settings.registryUrl());
         serde.put("apicurio.registry.auto-register", "true");
@@ -94,6 +121,25 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         List<ProducerRecord<byte[], byte[]>> outgoing = new ArrayList<>(records.size());
         List<ChangeEnvelope> envelopes = new ArrayList<>(records.size());
+        List<Span> spans = new ArrayList<>(records.size());
+        try {
+            publish(records, committer, outgoing, envelopes, spans);
+        } catch (RuntimeException | InterruptedException | Error e) {
+            for (Span span : spans) {
+                if (span != null && span.isRecording()) {
+                    span.recordException(e);
+                    span.setStatus(StatusCode.ERROR);
+                    span.end();
+                }
+            }
+            throw e;
+        }
+    }
+
+    private void publish(List<RecordChangeEvent<SourceRecord>> records,
+            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer,
+            List<ProducerRecord<byte[], byte[]>> outgoing, List<ChangeEnvelope> envelopes, List<Span> spans)
+            throws InterruptedException {
         for (RecordChangeEvent<SourceRecord> event : records) {
             SourceRecord record = event.record();
             if (!EnvelopeMapper.isRowChange(record)) {
@@ -101,6 +147,7 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
                 if (routed != null) {
                     outgoing.add(routed);
                     envelopes.add(null);
+                    spans.add(null);
                 }
                 continue; // heartbeats, transaction markers: nothing to publish, offsets still advance
             }
@@ -112,6 +159,9 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
             String topic = topicFor(table);
             ensureTopic(topic);
             RecordHeaders headers = new RecordHeaders();
+            Span span = startSpan(envelope, topic);
+            spans.add(span);
+            W3CTraceContextPropagator.getInstance().inject(Context.root().with(span), headers, HEADER_SETTER);
             byte[] key = serialize(keySerializer, topic, headers, envelope.key(), table);
             byte[] value = serialize(valueSerializer, topic, headers, envelope.value(), table);
             headers.add(EVENT_ID_HEADER, envelope.eventId().getBytes(StandardCharsets.UTF_8));
@@ -136,6 +186,9 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
                         + " to " + outgoing.get(i).topic() + ": " + e.getCause(), e.getCause());
             }
             metrics.waiting(acks.size() - i - 1L);
+            if (spans.get(i) != null) {
+                spans.get(i).end(); // acknowledged by Kafka
+            }
             ChangeEnvelope e = envelopes.get(i);
             if (e == null) {
                 metrics.routed(outgoing.get(i).topic());
@@ -148,6 +201,23 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
+    }
+
+    /** The PRODUCER span of one row change, ended when Kafka acknowledges it. */
+    private Span startSpan(ChangeEnvelope envelope, String topic) {
+        GenericRecord source = (GenericRecord) envelope.value().get("source");
+        Object lsn = source == null || source.getSchema().getField("lsn") == null ? null : source.get("lsn");
+        var span = tracer.spanBuilder("capture " + envelope.table().qualified())
+                .setSpanKind(SpanKind.PRODUCER)
+                .setNoParent()
+                .setAttribute("tributary.event_id", envelope.eventId())
+                .setAttribute("tributary.table", envelope.table().qualified())
+                .setAttribute("messaging.system", "kafka")
+                .setAttribute("messaging.destination.name", topic);
+        if (lsn instanceof Number n) {
+            span.setAttribute("tributary.lsn", n.longValue());
+        }
+        return span.startSpan();
     }
 
     /**

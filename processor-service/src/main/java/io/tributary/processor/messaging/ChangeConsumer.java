@@ -1,16 +1,32 @@
 package io.tributary.processor.messaging;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.StreamSupport;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapSetter;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -39,6 +55,12 @@ import io.tributary.processor.view.ViewResult;
  * <p>Failures: a change that cannot be decoded or transformed goes to the dead-letter topic and is acked;
  * a transient failure (Redis, Kafka or the registry unavailable, reference table loading) is retried with
  * exponential back-off until it succeeds, so it is never dead-lettered or skipped.
+ *
+ * <p>Tracing (only when the OpenTelemetry SDK is enabled; the connector's own tracing is off): per change, a
+ * {@code process <topic>} span whose parent is the change's W3C {@code traceparent} header (written by the
+ * capture-service), with {@code dedupe} and {@code transform} children, and per view record a PRODUCER span
+ * {@code publish <view topic>} whose context is written into the view record's {@code traceparent} header,
+ * so the sink continues the change's trace. With the SDK disabled nothing is read or written.
  */
 @ApplicationScoped
 public class ChangeConsumer {
@@ -48,7 +70,26 @@ public class ChangeConsumer {
     /** The outgoing channel of the view topics (topic set per record). */
     public static final String VIEWS_CHANNEL = "views";
 
+    /** Instrumentation scope of the processor spans. */
+    public static final String TRACER_NAME = "io.tributary.processor";
+
     private static final Logger LOG = Logger.getLogger(ChangeConsumer.class);
+    private static final TextMapSetter<Headers> HEADER_SETTER = (headers, key, value) -> {
+        headers.remove(key);
+        headers.add(key, value.getBytes(StandardCharsets.UTF_8));
+    };
+    private static final TextMapGetter<Headers> HEADER_GETTER = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Headers headers) {
+            return StreamSupport.stream(headers.spliterator(), false).map(Header::key).toList();
+        }
+
+        @Override
+        public String get(Headers headers, String key) {
+            Header header = headers == null ? null : headers.lastHeader(key);
+            return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        }
+    };
 
     private final ViewProcessor processor;
     private final DedupeStore dedupe;
@@ -58,10 +99,15 @@ public class ChangeConsumer {
     private final AvroDecoder decoder;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
+    private final Tracer tracer;
+    private final boolean tracing;
 
     public ChangeConsumer(ViewProcessor processor, DedupeStore dedupe, DeadLetters deadLetters,
             @Channel(VIEWS_CHANNEL) MutinyEmitter<Record<GenericRecord, GenericRecord>> views, ProcessorMetrics metrics,
-            AvroDecoder decoder, ProcessorConfig config) {
+            AvroDecoder decoder, ProcessorConfig config, OpenTelemetry openTelemetry,
+            @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean sdkDisabled) {
+        this.tracing = !sdkDisabled;
+        this.tracer = (sdkDisabled ? OpenTelemetry.noop() : openTelemetry).getTracer(TRACER_NAME);
         this.processor = processor;
         this.dedupe = dedupe;
         this.deadLetters = deadLetters;
@@ -87,13 +133,13 @@ public class ChangeConsumer {
                 .item(() -> decoder.value(topic, origin.getHeaders(), message.getPayload()))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                 .onFailure().recoverWithUni(e -> deadLetter(origin, message, "deserialization", e).replaceWith((GenericRecord) null))
-                .onItem().ifNotNull().transformToUni(change -> handle(origin, message, change))
+                .onItem().ifNotNull().transformToUni(change -> handle(origin, message, change, parentContext(origin)))
                 .onItem().transformToUni(x -> ack(message))
                 .invoke(() -> metrics.processed(topic, start));
     }
 
     private Uni<Void> handle(IncomingKafkaRecordMetadata<byte[], byte[]> origin, Message<byte[]> message,
-            GenericRecord change) {
+            GenericRecord change, Context parent) {
         String topic = origin.getTopic();
         Object id = change.getSchema().getField("event_id") == null ? null : change.get("event_id");
         if (id == null) {
@@ -102,19 +148,44 @@ public class ChangeConsumer {
         }
         String eventId = id.toString();
         long sourceTsMs = ProcessorMetrics.sourceTsMs(change);
-        return retrying(topic, "dedupe-check", () -> dedupe.seen(topic, eventId)).chain(seen -> {
-            if (seen) {
-                metrics.duplicate(topic);
-                return Uni.createFrom().voidItem();
-            }
-            return transform(topic, change)
-                    .onItem().transformToUni(result -> publish(topic, result, sourceTsMs)
-                            .chain(() -> retrying(topic, "dedupe-record", () -> dedupe.record(topic, eventId))))
-                    .onFailure(e -> !(e instanceof PublishFailure)).recoverWithUni(e -> deadLetter(origin, message,
-                            "transformation: " + (e instanceof TransformException
-                                    ? e.getMessage() : "failed"), e))
-                    .onFailure(PublishFailure.class).recoverWithUni(e -> deadLetter(origin, message,
-                            "transformation: view record cannot be serialized", e.getCause()));
+        return traced("process " + topic, parent, eventId, trace -> traced("dedupe", trace, eventId,
+                dedupeTrace -> retrying(topic, "dedupe-check", () -> dedupe.seen(topic, eventId))
+                        .invoke(seen -> Span.fromContext(dedupeTrace).setAttribute("tributary.duplicate", seen)))
+                .chain(seen -> {
+                    if (seen) {
+                        metrics.duplicate(topic);
+                        return Uni.createFrom().voidItem();
+                    }
+                    return traced("transform", trace, eventId, t -> transform(topic, change))
+                            .onItem().transformToUni(result -> publish(topic, result, sourceTsMs, trace)
+                                    .chain(() -> retrying(topic, "dedupe-record", () -> dedupe.record(topic, eventId))))
+                            .onFailure(e -> !(e instanceof PublishFailure)).recoverWithUni(e -> deadLetter(origin, message,
+                                    "transformation: " + (e instanceof TransformException
+                                            ? e.getMessage() : "failed"), e))
+                            .onFailure(PublishFailure.class).recoverWithUni(e -> deadLetter(origin, message,
+                                    "transformation: view record cannot be serialized", e.getCause()));
+                }));
+    }
+
+    /** The change's trace context, from its {@code traceparent} header (none when tracing is off or absent). */
+    private Context parentContext(IncomingKafkaRecordMetadata<?, ?> origin) {
+        if (!tracing) {
+            return Context.root();
+        }
+        return W3CTraceContextPropagator.getInstance().extract(Context.root(), origin.getHeaders(), HEADER_GETTER);
+    }
+
+    /** {@code work} inside a span named {@code name}, child of {@code parent}, ended when the work terminates. */
+    private <T> Uni<T> traced(String name, Context parent, String eventId, Function<Context, Uni<T>> work) {
+        return Uni.createFrom().deferred(() -> {
+            Span span = tracer.spanBuilder(name).setParent(parent).setAttribute("tributary.event_id", eventId).startSpan();
+            return work.apply(parent.with(span)).onTermination().invoke((item, failure, cancelled) -> {
+                if (failure != null) {
+                    span.recordException(failure);
+                    span.setStatus(StatusCode.ERROR);
+                }
+                span.end();
+            });
         });
     }
 
@@ -125,21 +196,38 @@ public class ChangeConsumer {
                 .indefinitely();
     }
 
-    private Uni<Void> publish(String topic, ViewResult result, long sourceTsMs) {
+    private Uni<Void> publish(String topic, ViewResult result, long sourceTsMs, Context trace) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (ViewRecord record : result.records()) {
-            chain = chain.chain(() -> send(topic, record, record.value()))
-                    .chain(() -> record.tombstone() ? send(topic, record, null) : Uni.createFrom().voidItem())
+            chain = chain.chain(() -> send(topic, record, record.value(), trace))
+                    .chain(() -> record.tombstone() ? send(topic, record, null, trace) : Uni.createFrom().voidItem())
                     .invoke(() -> metrics.out(topic, record.view(), sourceTsMs));
         }
         return chain;
     }
 
-    private Uni<Void> send(String topic, ViewRecord record, GenericRecord value) {
-        OutgoingKafkaRecordMetadata<GenericRecord> metadata = OutgoingKafkaRecordMetadata.<GenericRecord> builder()
-                .withTopic(record.topic()).build();
-        return Uni.createFrom().deferred(() -> views.sendMessage(
-                Message.of(Record.of(record.key(), value)).addMetadata(metadata)))
+    private Uni<Void> send(String topic, ViewRecord record, GenericRecord value, Context trace) {
+        return Uni.createFrom().deferred(() -> {
+            Span span = tracer.spanBuilder("publish " + record.topic()).setParent(trace).setSpanKind(SpanKind.PRODUCER)
+                    .setAttribute("messaging.system", "kafka")
+                    .setAttribute("messaging.destination.name", record.topic())
+                    .startSpan();
+            OutgoingKafkaRecordMetadata.OutgoingKafkaRecordMetadataBuilder<GenericRecord> metadata =
+                    OutgoingKafkaRecordMetadata.<GenericRecord> builder().withTopic(record.topic());
+            if (span.getSpanContext().isValid()) {
+                Headers headers = new RecordHeaders();
+                W3CTraceContextPropagator.getInstance().inject(trace.with(span), headers, HEADER_SETTER);
+                metadata = metadata.withHeaders(headers);
+            }
+            return views.sendMessage(Message.of(Record.of(record.key(), value)).addMetadata(metadata.build()))
+                    .onTermination().invoke((x, failure, cancelled) -> {
+                        if (failure != null) {
+                            span.recordException(failure);
+                            span.setStatus(StatusCode.ERROR);
+                        }
+                        span.end();
+                    });
+        })
                 .onFailure(Failures::isRecordFault).transform(PublishFailure::new)
                 .onFailure(e -> !(e instanceof PublishFailure)).invoke(e -> {
                     metrics.retried("publish", topic);

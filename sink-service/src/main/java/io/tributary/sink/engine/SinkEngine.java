@@ -15,6 +15,14 @@ import java.util.function.LongSupplier;
 import org.apache.avro.Schema;
 import org.jboss.logging.Logger;
 
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import io.tributary.sink.config.SinkSettings;
 import io.tributary.sink.dedupe.UploadedEvents;
 import io.tributary.sink.lake.ObjectNames;
@@ -49,7 +57,11 @@ import io.tributary.sink.view.ViewRecord;
  */
 public final class SinkEngine {
 
+    /** Instrumentation scope of the sink spans. */
+    public static final String TRACER_NAME = "io.tributary.sink";
+
     private static final Logger LOG = Logger.getLogger(SinkEngine.class);
+    private static final AttributeKey<String> EVENT_ID = AttributeKey.stringKey("tributary.event_id");
 
     private final SinkSettings settings;
     private final ObjectStore store;
@@ -60,6 +72,7 @@ public final class SinkEngine {
     private final SinkMetrics metrics;
     private final Retrier retrier;
     private final UploadedEvents uploadedEvents;
+    private final Tracer tracer;
 
     private final Map<String, FileBuffer> open = new LinkedHashMap<>();
     private final Map<String, PartitionState> partitions = new HashMap<>();
@@ -73,6 +86,12 @@ public final class SinkEngine {
 
     public SinkEngine(SinkSettings settings, ObjectStore store, LatestState latestState, LongSupplier wallClockMillis,
             SinkMetrics metrics, Retrier retrier, UploadedEvents uploadedEvents) {
+        this(settings, store, latestState, wallClockMillis, metrics, retrier, uploadedEvents, OpenTelemetry.noop());
+    }
+
+    public SinkEngine(SinkSettings settings, ObjectStore store, LatestState latestState, LongSupplier wallClockMillis,
+            SinkMetrics metrics, Retrier retrier, UploadedEvents uploadedEvents, OpenTelemetry openTelemetry) {
+        this.tracer = openTelemetry.getTracer(TRACER_NAME);
         this.settings = settings;
         this.store = store;
         this.latestState = latestState;
@@ -113,7 +132,20 @@ public final class SinkEngine {
         acks.forEach((tp, ack) -> tickets.put(tp, new Ticket(ack)));
         if (!records.isEmpty()) {
             LatestState.Prepared writes = latestState.prepare(records);
-            LatestState.Outcome outcome = retrier.call("redis", "apply " + records.size() + " changes", writes::apply);
+            Span span = linkedSpan("sink apply redis", records)
+                    .setAttribute("tributary.tables", String.join(",", records.stream().map(ViewRecord::table).distinct().toList()))
+                    .setAttribute("tributary.rows", (long) records.size())
+                    .startSpan();
+            LatestState.Outcome outcome;
+            try {
+                outcome = retrier.call("redis", "apply " + records.size() + " changes", writes::apply);
+            } catch (RuntimeException | Error e) {
+                span.recordException(e);
+                span.setStatus(StatusCode.ERROR);
+                throw e;
+            } finally {
+                span.end();
+            }
             outcome.applied().forEach((table, n) -> metrics.redisWrites(table, "applied", n));
             outcome.stale().forEach((table, n) -> metrics.redisWrites(table, "stale", n));
             for (ViewRecord record : records) {
@@ -280,11 +312,25 @@ public final class SinkEngine {
         byte[] bytes = writer.write(buffer.viewSchema, buffer.rows, buffer.bytes);
         String key = names.objectKey(buffer.table, buffer.hour, buffer.topic, buffer.partition, buffer.firstOffset,
                 buffer.lastOffset);
-        retrier.run("s3", "upload " + key, () -> {
-            long start = System.nanoTime();
-            store.put(key, bytes);
-            metrics.fileUploaded(buffer.table, bytes.length, System.nanoTime() - start);
-        });
+        Span span = linkedSpan("sink upload " + buffer.table, buffer.rows)
+                .setAttribute("tributary.table", buffer.table)
+                .setAttribute("tributary.object_key", key)
+                .setAttribute("tributary.rows", (long) buffer.rows.size())
+                .setAttribute("tributary.bytes", (long) bytes.length)
+                .startSpan();
+        try {
+            retrier.run("s3", "upload " + key, () -> {
+                long start = System.nanoTime();
+                store.put(key, bytes);
+                metrics.fileUploaded(buffer.table, bytes.length, System.nanoTime() - start);
+            });
+        } catch (RuntimeException | Error e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR);
+            throw e;
+        } finally {
+            span.end();
+        }
         List<String> eventIds = new ArrayList<>(buffer.rows.size());
         for (ViewRecord row : buffer.rows) {
             metrics.inLake(buffer.table, row.sourceTsMs());
@@ -301,6 +347,21 @@ public final class SinkEngine {
             ticket.maybeAck();
         });
         updateGauges();
+    }
+
+    /**
+     * A root span for work done on many changes at once, linked to each change's trace (the records' trace
+     * contexts; the SDK keeps at most 128 links per span by default, {@code quarkus.otel.span.link.count.limit}).
+     */
+    private SpanBuilder linkedSpan(String name, List<ViewRecord> rows) {
+        SpanBuilder builder = tracer.spanBuilder(name).setNoParent();
+        Set<SpanContext> linked = new HashSet<>();
+        for (ViewRecord row : rows) {
+            if (row.trace().isValid() && linked.add(row.trace())) {
+                builder.addLink(row.trace(), Attributes.of(EVENT_ID, row.eventId()));
+            }
+        }
+        return builder;
     }
 
     private void updateGauges() {

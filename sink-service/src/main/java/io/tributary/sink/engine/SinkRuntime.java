@@ -15,9 +15,11 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.tributary.sink.config.SinkConfig;
@@ -50,13 +52,15 @@ public class SinkRuntime {
     private volatile boolean stopping;
 
     @Inject
-    public SinkRuntime(SinkConfig config, S3Client s3, Redis redis, MeterRegistry registry) {
+    public SinkRuntime(SinkConfig config, S3Client s3, Redis redis, MeterRegistry registry, OpenTelemetry openTelemetry,
+            @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean tracingDisabled) {
         this(SinkSettings.from(config), new SinkStatus(), new SinkMetrics(registry), (settings, parts) -> new SinkEngine(settings,
                 new S3ObjectStore(s3, settings.bucket(), settings.multipartThreshold(), settings.multipartPartSize()),
                 new RedisLatestState(redis, settings.redisKeyPrefix(), settings::ttlOf, settings.tombstoneTtl(),
                         Duration.ofSeconds(10)),
                 System::currentTimeMillis, parts.metrics(), parts.retrier(),
-                new RedisUploadedEvents(redis, settings.redisKeyPrefix(), settings.lakeDedupeTtl(), Duration.ofSeconds(10))));
+                new RedisUploadedEvents(redis, settings.redisKeyPrefix(), settings.lakeDedupeTtl(), Duration.ofSeconds(10)),
+                tracingDisabled ? OpenTelemetry.noop() : openTelemetry));
     }
 
     /** The parts an engine is built from, made by the runtime. */

@@ -1,5 +1,6 @@
 package io.tributary.sink.messaging;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -9,11 +10,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -28,6 +36,9 @@ import io.tributary.sink.view.ViewRecord;
  * batch is acknowledged on its own (what {@code batch.ack()} does: ack the partition's latest record) when its
  * rows are in uploaded files and in Redis; the acks hold only those latest records, never the whole batch, so
  * memory is not pinned by a slow partition and one partition never holds back another's commit.
+ *
+ * <p>Each record's W3C {@code traceparent} header (written by the processor) is read into its
+ * {@link ViewRecord#trace()}: the sink's Redis and upload spans link to it.
  */
 @ApplicationScoped
 public class ViewConsumer {
@@ -36,6 +47,20 @@ public class ViewConsumer {
     public static final String VIEWS_CHANNEL = "views";
 
     private static final Logger LOG = Logger.getLogger(ViewConsumer.class);
+    private static final TextMapGetter<Headers> HEADER_GETTER = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Headers headers) {
+            List<String> keys = new ArrayList<>();
+            headers.forEach(h -> keys.add(h.key()));
+            return keys;
+        }
+
+        @Override
+        public String get(Headers headers, String key) {
+            Header header = headers == null ? null : headers.lastHeader(key);
+            return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        }
+    };
 
     private final SinkRuntime runtime;
     private final MeterRegistry registry;
@@ -75,7 +100,7 @@ public class ViewConsumer {
             }
             try {
                 records.add(ViewRecord.of(prefix, record.topic(), record.partition(), record.offset(), record.key(),
-                        record.value(), Math.max(0, record.serializedValueSize())));
+                        record.value(), Math.max(0, record.serializedValueSize()), traceOf(record.headers())));
             } catch (IllegalArgumentException e) {
                 registry.counter("tributary.sink.records.invalid", "topic", record.topic()).increment();
                 LOG.errorf("skipping %s-%d@%d, not a view change: %s", record.topic(), record.partition(),
@@ -83,6 +108,15 @@ public class ViewConsumer {
             }
         }
         return records;
+    }
+
+    /** The trace context of a record's {@code traceparent} header, invalid when there is none. */
+    static SpanContext traceOf(Headers headers) {
+        if (headers == null || headers.lastHeader("traceparent") == null) {
+            return SpanContext.getInvalid();
+        }
+        Context extracted = W3CTraceContextPropagator.getInstance().extract(Context.root(), headers, HEADER_GETTER);
+        return Span.fromContext(extracted).getSpanContext();
     }
 
     @SuppressWarnings("unchecked")

@@ -6,6 +6,8 @@ import java.util.Objects;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 
+import io.opentelemetry.api.trace.SpanContext;
+
 /**
  * One record of a view topic, read: where it came from on Kafka and what the view envelope says
  * ({@code <View>Change}: event_id, op, source, key, after). A tombstone (null value) is never a ViewRecord.
@@ -14,6 +16,8 @@ import org.apache.avro.generic.GenericRecord;
  * @param viewSchema the {@code <View>} row schema (the non-null branch of {@code after}), known also for a delete
  * @param after the row after the change, null for a delete
  * @param serializedSize bytes the value took on Kafka, for the roll policy
+ * @param trace the trace context of the record's {@code traceparent} header (invalid when it has none), which
+ *        the sink's spans link to
  */
 public record ViewRecord(
         String topic,
@@ -27,7 +31,8 @@ public record ViewRecord(
         GenericRecord key,
         Schema viewSchema,
         GenericRecord after,
-        int serializedSize) {
+        int serializedSize,
+        SpanContext trace) {
 
     public static final String DELETE = "DELETE";
 
@@ -38,6 +43,7 @@ public record ViewRecord(
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(viewSchema, "viewSchema");
+        trace = trace == null ? SpanContext.getInvalid() : trace;
     }
 
     public boolean isDelete() {
@@ -55,6 +61,12 @@ public record ViewRecord(
      */
     public static ViewRecord of(String viewTopicPrefix, String topic, int partition, long offset, GenericRecord kafkaKey,
             GenericRecord value, int serializedSize) {
+        return of(viewTopicPrefix, topic, partition, offset, kafkaKey, value, serializedSize, SpanContext.getInvalid());
+    }
+
+    /** {@link #of(String, String, int, long, GenericRecord, GenericRecord, int)} with the record's trace context. */
+    public static ViewRecord of(String viewTopicPrefix, String topic, int partition, long offset, GenericRecord kafkaKey,
+            GenericRecord value, int serializedSize, SpanContext trace) {
         Schema schema = value.getSchema();
         for (String field : new String[] { "event_id", "op", "source", "after" }) {
             if (schema.getField(field) == null) {
@@ -72,7 +84,7 @@ public record ViewRecord(
                 : String.valueOf(source.get("table"));
         return new ViewRecord(topic, partition, offset, table, String.valueOf(value.get("event_id")),
                 String.valueOf(value.get("op")), asLong(source.get("lsn")), epochMillis(source.get("ts_ms")), key,
-                recordBranch(schema.getField("after").schema()), (GenericRecord) value.get("after"), serializedSize);
+                recordBranch(schema.getField("after").schema()), (GenericRecord) value.get("after"), serializedSize, trace);
     }
 
     /** The record branch of {@code ["null", Record]}, or the schema itself when it is a record. */

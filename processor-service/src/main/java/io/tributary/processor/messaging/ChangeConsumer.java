@@ -28,6 +28,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.smallrye.mutiny.Uni;
+import io.tributary.logging.ChangeLog;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
@@ -161,9 +162,9 @@ public class ChangeConsumer {
                                     .chain(() -> retrying(topic, "dedupe-record", () -> dedupe.record(topic, eventId))))
                             .onFailure(e -> !(e instanceof PublishFailure)).recoverWithUni(e -> deadLetter(origin, message,
                                     "transformation: " + (e instanceof TransformException
-                                            ? e.getMessage() : "failed"), e))
+                                            ? e.getMessage() : "failed"), e, eventId, trace))
                             .onFailure(PublishFailure.class).recoverWithUni(e -> deadLetter(origin, message,
-                                    "transformation: view record cannot be serialized", e.getCause()));
+                                    "transformation: view record cannot be serialized", e.getCause(), eventId, trace));
                 }));
     }
 
@@ -239,8 +240,15 @@ public class ChangeConsumer {
 
     private Uni<Void> deadLetter(IncomingKafkaRecordMetadata<byte[], byte[]> origin, Message<byte[]> message,
             String reason, Throwable failure) {
-        LOG.warnf("dead-lettering %s-%d@%d: %s (%s)", origin.getTopic(), origin.getPartition(), origin.getOffset(),
-                reason, failure.getClass().getName());
+        return deadLetter(origin, message, reason, failure, null, Context.root());
+    }
+
+    private Uni<Void> deadLetter(IncomingKafkaRecordMetadata<byte[], byte[]> origin, Message<byte[]> message,
+            String reason, Throwable failure, String eventId, Context trace) {
+        try (ChangeLog change = ChangeLog.of(eventId, Span.fromContext(trace).getSpanContext())) {
+            LOG.warnf("dead-lettering %s-%d@%d (event %s): %s (%s)", origin.getTopic(), origin.getPartition(), origin.getOffset(),
+                    eventId, reason, failure.getClass().getName());
+        }
         return retrying(origin.getTopic(), "dead-letter", () -> deadLetters.send(origin, origin.getKey(), message.getPayload(), reason,
                 failure))
                 .invoke(() -> metrics.deadLettered(origin.getTopic(), reason.startsWith("deserialization")

@@ -23,6 +23,7 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.tributary.logging.ChangeLog;
 import io.tributary.sink.config.SinkSettings;
 import io.tributary.sink.dedupe.UploadedEvents;
 import io.tributary.sink.lake.ObjectNames;
@@ -255,7 +256,9 @@ public final class SinkEngine {
         String id = UploadedEvents.id(record.table(), record.eventId());
         if (openIds.contains(id) || uploadedNow.contains(id) || uploadedBefore.contains(id)) {
             // then the same change at another offset (the view topic holds it twice); still recovering if so
-            LOG.debugf("%s offset %d: event %s is already in the lake or an open file: dropped", tp, record.offset(), id);
+            try (ChangeLog change = ChangeLog.of(record.eventId(), record.trace())) {
+                LOG.debugf("%s offset %d: event %s is already in the lake or an open file: dropped", tp, record.offset(), id);
+            }
             metrics.duplicateDropped(record.table());
             return;
         }

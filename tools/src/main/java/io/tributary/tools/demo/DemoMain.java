@@ -128,25 +128,30 @@ public final class DemoMain {
 
     /** The three services, configured for this stack. */
     public static List<QuarkusAppProcess> apps(LocalStack stack) {
+        return apps(stack, Map.of());
+    }
+
+    /** The three services, configured for this stack, each with the {@code extra} configuration on top. */
+    public static List<QuarkusAppProcess> apps(LocalStack stack, Map<String, String> extra) {
         String kafka = stack.kafka().bootstrapServers();
         String registry = stack.registry().url();
         String redis = stack.redis().uri();
         List<String> jvm = List.of("-Xms64m", "-Xmx384m");
-        QuarkusAppProcess capture = stack.app("capture-service", Map.of(
+        QuarkusAppProcess capture = stack.app("capture-service", with(extra, Map.of(
                 "capture.database.host", "127.0.0.1",
                 "capture.database.port", Integer.toString(stack.postgres().port()),
                 "capture.database.name", stack.postgres().database(),
                 "capture.database.user", "postgres",
                 "capture.kafka.bootstrap-servers", kafka,
-                "capture.registry.url", registry), jvm);
-        QuarkusAppProcess processor = stack.app("processor-service", Map.of(
+                "capture.registry.url", registry)), jvm);
+        QuarkusAppProcess processor = stack.app("processor-service", with(extra, Map.of(
                 "kafka.bootstrap.servers", kafka,
                 "quarkus.redis.hosts", redis,
                 "apicurio.registry.url", registry,
                 "processor.masking.key", DEMO_MASKING_KEY,
                 // find the change topics capture creates within seconds, not the default 30 s
-                "mp.messaging.incoming.changes.metadata.max.age.ms", "2000"), jvm);
-        QuarkusAppProcess sink = stack.app("sink-service", Map.ofEntries(
+                "mp.messaging.incoming.changes.metadata.max.age.ms", "2000")), jvm);
+        QuarkusAppProcess sink = stack.app("sink-service", with(extra, Map.ofEntries(
                 Map.entry("kafka.bootstrap.servers", kafka),
                 Map.entry("quarkus.redis.hosts", redis),
                 Map.entry("apicurio.registry.url", registry),
@@ -157,8 +162,14 @@ public final class DemoMain {
                 Map.entry("quarkus.s3.aws.credentials.static-provider.access-key-id", S3ProxyServer.ACCESS_KEY),
                 Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3ProxyServer.SECRET_KEY),
                 Map.entry("mp.messaging.incoming.views.metadata.max.age.ms", "2000"),
-                Map.entry("sink.roll.max-age", "10s")), jvm);
+                Map.entry("sink.roll.max-age", "10s"))), jvm);
         return List.of(capture, processor, sink);
+    }
+
+    private static Map<String, String> with(Map<String, String> extra, Map<String, String> config) {
+        Map<String, String> merged = new java.util.HashMap<>(config);
+        merged.putAll(extra);
+        return merged;
     }
 
     static void say(String line) {

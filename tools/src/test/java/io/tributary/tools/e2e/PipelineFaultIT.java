@@ -52,6 +52,7 @@ class PipelineFaultIT {
 
     static final int CHANGES = 10_000;
     static final List<String> TABLES = List.of("customers", "orders", "customer_segments");
+    static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     @TempDir
     static Path dir;
@@ -70,7 +71,7 @@ class PipelineFaultIT {
             WorkloadGenerator.createDemoSchema(pg);
         }
         endpoints = ReconcileMain.Endpoints.forStack(stack.ports());
-        apps = DemoMain.apps(stack);
+        apps = DemoMain.apps(stack, Map.of("tributary.log.json", "true"));
         supervisor = new Supervisor(apps);
         supervisor.startAll();
     }
@@ -165,6 +166,20 @@ class PipelineFaultIT {
                         .as("raw PII in the log of %s", app.name()).isEmpty();
             }
         }
+        // JSON logs: from start-up on, every log line of every life of each service is one JSON object
+        for (QuarkusAppProcess app : apps) {
+            List<String> lines = java.nio.file.Files.readAllLines(app.logFile(), StandardCharsets.ISO_8859_1);
+            long jsonStarts = 0;
+            for (String line : lines.stream().filter(l -> l.startsWith("{")).toList()) {
+                var json = JSON.readTree(line);
+                assertThat(json.path("level").isTextual()).as("a JSON log line of %s: %s", app.name(), line).isTrue();
+                jsonStarts += json.path("message").asText().contains(" started in ") ? 1 : 0;
+            }
+            assertThat(lines.stream().filter(l -> !l.startsWith("{") && l.contains(" started in ")).toList())
+                    .as("plain-text log lines of %s after start-up", app.name()).isEmpty();
+            assertThat(jsonStarts).as("starts of %s logged as JSON (killed once, so two lives)", app.name()).isGreaterThanOrEqualTo(2);
+        }
+
         // the dashboard and the alert rules query only series the running services (and reconcile) export
         Set<String> exported = new HashSet<>();
         for (QuarkusAppProcess app : apps) {

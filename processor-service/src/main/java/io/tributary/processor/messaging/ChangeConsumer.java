@@ -150,7 +150,7 @@ public class ChangeConsumer {
         String eventId = id.toString();
         long sourceTsMs = ProcessorMetrics.sourceTsMs(change);
         return traced("process " + topic, parent, eventId, trace -> traced("dedupe", trace, eventId,
-                dedupeTrace -> retrying(topic, "dedupe-check", () -> dedupe.seen(topic, eventId))
+                dedupeTrace -> retrying(topic, "dedupe-check", eventId, dedupeTrace, () -> dedupe.seen(topic, eventId))
                         .invoke(seen -> Span.fromContext(dedupeTrace).setAttribute("tributary.duplicate", seen)))
                 .chain(seen -> {
                     if (seen) {
@@ -159,7 +159,7 @@ public class ChangeConsumer {
                     }
                     return traced("transform", trace, eventId, t -> transform(topic, change))
                             .onItem().transformToUni(result -> publish(topic, result, sourceTsMs, trace)
-                                    .chain(() -> retrying(topic, "dedupe-record", () -> dedupe.record(topic, eventId))))
+                                    .chain(() -> retrying(topic, "dedupe-record", eventId, trace, () -> dedupe.record(topic, eventId))))
                             .onFailure(e -> !(e instanceof PublishFailure)).recoverWithUni(e -> deadLetter(origin, message,
                                     "transformation: " + (e instanceof TransformException
                                             ? e.getMessage() : "failed"), e, eventId, trace))
@@ -200,14 +200,14 @@ public class ChangeConsumer {
     private Uni<Void> publish(String topic, ViewResult result, long sourceTsMs, Context trace) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (ViewRecord record : result.records()) {
-            chain = chain.chain(() -> send(topic, record, record.value(), trace))
-                    .chain(() -> record.tombstone() ? send(topic, record, null, trace) : Uni.createFrom().voidItem())
+            chain = chain.chain(() -> send(topic, result.eventId(), record, record.value(), trace))
+                    .chain(() -> record.tombstone() ? send(topic, result.eventId(), record, null, trace) : Uni.createFrom().voidItem())
                     .invoke(() -> metrics.out(topic, record.view(), sourceTsMs));
         }
         return chain;
     }
 
-    private Uni<Void> send(String topic, ViewRecord record, GenericRecord value, Context trace) {
+    private Uni<Void> send(String topic, String eventId, ViewRecord record, GenericRecord value, Context trace) {
         return Uni.createFrom().deferred(() -> {
             Span span = tracer.spanBuilder("publish " + record.topic()).setParent(trace).setSpanKind(SpanKind.PRODUCER)
                     .setAttribute("messaging.system", "kafka")
@@ -232,7 +232,9 @@ public class ChangeConsumer {
                 .onFailure(Failures::isRecordFault).transform(PublishFailure::new)
                 .onFailure(e -> !(e instanceof PublishFailure)).invoke(e -> {
                     metrics.retried("publish", topic);
-                    LOG.warnf("publishing to %s failed, retrying: %s", record.topic(), e.getClass().getName());
+                    try (ChangeLog change = ChangeLog.of(eventId, Span.fromContext(trace).getSpanContext())) {
+                        LOG.warnf("publishing to %s failed, retrying: %s", record.topic(), e.getClass().getName());
+                    }
                 })
                 .onFailure(e -> !(e instanceof PublishFailure)).retry().withBackOff(initialBackoff, maxBackoff)
                 .indefinitely();
@@ -260,11 +262,18 @@ public class ChangeConsumer {
      * a service is down (Redis, the dead-letter send), every failure is transient.
      */
     private <T> Uni<T> retrying(String topic, String step, Supplier<Uni<T>> action) {
+        return retrying(topic, step, null, Context.root(), action);
+    }
+
+    /** {@link #retrying(String, String, Supplier)} for a step of one change: its log lines name the change. */
+    private <T> Uni<T> retrying(String topic, String step, String eventId, Context trace, Supplier<Uni<T>> action) {
         boolean alwaysTransient = !step.equals("decode");
         return Uni.createFrom().<T> deferred(action::get)
                 .onFailure(e -> alwaysTransient || Failures.isTransient(e)).invoke(e -> {
                     metrics.retried(step, topic);
-                    LOG.warnf("%s failed, retrying: %s", step, e.getClass().getName());
+                    try (ChangeLog change = ChangeLog.of(eventId, Span.fromContext(trace).getSpanContext())) {
+                        LOG.warnf("%s failed, retrying: %s", step, e.getClass().getName());
+                    }
                 })
                 .onFailure(e -> alwaysTransient || Failures.isTransient(e)).retry()
                 .withBackOff(initialBackoff, maxBackoff).indefinitely();

@@ -38,6 +38,9 @@ public interface ProcessorConfig {
     /** Back-off of retried transient failures (Redis or Kafka unavailable). */
     Retry retry();
 
+    /** The push transport: CloudEvents from a Knative KafkaSource over HTTP (README, "Push mode"). */
+    Push push();
+
     /** One view: a table's change topic turned into a view topic. */
     interface View {
 
@@ -128,6 +131,18 @@ public interface ProcessorConfig {
         /** Longest delay between two attempts; attempts go on until they succeed. */
         @WithDefault("5s")
         Duration maxBackoff();
+    }
+
+    /** The push transport: {@code POST /} with a KafkaSource's CloudEvent (binary content mode). */
+    interface Push {
+
+        /** Whether {@code POST /} accepts changes (otherwise 404); turn the Kafka consumer off then. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** How long one request may wait for Redis, Kafka, the registry or a reference table before answering 503. */
+        @WithDefault("10s")
+        Duration maxRetryTime();
     }
 
     /** How a masked column is protected. */

@@ -11,7 +11,6 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
@@ -41,16 +40,18 @@ public class DeadLetters {
         this.emitter = emitter;
     }
 
-    Uni<Void> send(IncomingKafkaRecordMetadata<?, ?> origin, byte[] key, byte[] value, String reason, Throwable failure) {
+    Uni<Void> send(ChangeRecord origin, String reason, Throwable failure) {
         RecordHeaders headers = new RecordHeaders();
-        origin.getHeaders().forEach(h -> headers.add(h.key(), h.value()));
+        if (origin.headers() != null) {
+            origin.headers().forEach(h -> headers.add(h.key(), h.value()));
+        }
         headers.add(REASON, reason.getBytes(StandardCharsets.UTF_8));
-        headers.add(TOPIC, origin.getTopic().getBytes(StandardCharsets.UTF_8));
-        headers.add(PARTITION, Integer.toString(origin.getPartition()).getBytes(StandardCharsets.UTF_8));
-        headers.add(OFFSET, Long.toString(origin.getOffset()).getBytes(StandardCharsets.UTF_8));
+        headers.add(TOPIC, origin.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add(PARTITION, Integer.toString(origin.partition()).getBytes(StandardCharsets.UTF_8));
+        headers.add(OFFSET, Long.toString(origin.offset()).getBytes(StandardCharsets.UTF_8));
         headers.add(EXCEPTION, failure.getClass().getName().getBytes(StandardCharsets.UTF_8));
         OutgoingKafkaRecordMetadata<byte[]> metadata = OutgoingKafkaRecordMetadata.<byte[]> builder()
                 .withHeaders(headers).build();
-        return emitter.sendMessage(Message.of(Record.of(key, value)).addMetadata(metadata));
+        return emitter.sendMessage(Message.of(Record.of(origin.key(), origin.value())).addMetadata(metadata));
     }
 }

@@ -41,7 +41,7 @@ public class ProcessorMetrics {
     public static final String LAG_LATEST = "tributary.pipeline.lag.latest";
     /** The stage of this service: the view record is acknowledged by Kafka. */
     public static final String STAGE = "processed";
-    /** The steps {@link ChangeConsumer} retries. */
+    /** The steps {@link ChangePipeline} retries. */
     static final List<String> RETRY_STEPS = List.of("decode", "dedupe-check", "dedupe-record", "publish", "reference",
             "dead-letter");
     /** Why a change is dead-lettered. */

@@ -86,6 +86,13 @@ public final class KafkaTestClient implements AutoCloseable {
         }
     }
 
+    /** The value bytes a producer of this client would write for the change (schema registered, id in the payload). */
+    public byte[] valueBytes(String topic, SpecificRecord change) {
+        try (AvroKafkaSerializer<Object> serializer = serializer(false)) {
+            return serializer.serialize(topic, io.tributary.processor.Changes.generic(change));
+        }
+    }
+
     /** Sends without waiting (call {@link #flush()}). */
     public void sendAsync(String topic, SpecificRecord change) {
         GenericRecord generic = io.tributary.processor.Changes.generic(change);

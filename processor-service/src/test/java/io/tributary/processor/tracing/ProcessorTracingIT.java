@@ -36,7 +36,7 @@ import io.tributary.demo.OrderChange;
 import io.tributary.processor.Changes;
 import io.tributary.processor.it.KafkaTestClient;
 import io.tributary.processor.it.TopicsResource;
-import io.tributary.processor.messaging.ChangeConsumer;
+import io.tributary.processor.messaging.ChangePipeline;
 import io.tributary.testsupport.RealServicesResource;
 import io.tributary.testsupport.TestServices;
 
@@ -104,7 +104,7 @@ class ProcessorTracingIT {
 
     private static SpanData find(Map<String, SpanData> spans, String name) {
         return spans.values().stream().filter(s -> s.getName().equals(name) && s.getInstrumentationScopeInfo().getName()
-                .equals(ChangeConsumer.TRACER_NAME)).findFirst()
+                .equals(ChangePipeline.TRACER_NAME)).findFirst()
                 .orElseThrow(() -> new AssertionError("no span " + name + " in " + spans.values()));
     }
 

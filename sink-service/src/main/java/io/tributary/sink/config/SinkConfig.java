@@ -41,6 +41,9 @@ public interface SinkConfig {
     /** Backoff while S3 or Redis is unavailable (retried indefinitely; consumption pauses meanwhile). */
     Retry retry();
 
+    /** The push transport: CloudEvents over HTTP from a Knative KafkaSource (see the README, "Push mode"). */
+    Push push();
+
     /** S3 side. */
     interface Lake {
 
@@ -118,6 +121,37 @@ public interface SinkConfig {
         /** Longest wait between attempts. */
         @WithDefault("10s")
         Duration maxBackoff();
+    }
+
+    /** Push mode (CloudEvents from a Knative KafkaSource, {@code POST /}). */
+    interface Push {
+
+        /** Accept CloudEvents on {@code POST /}; when false the endpoint answers 404. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /**
+         * Longest a request waits for its row to be durable (file uploaded, row in Redis) before it is answered 503
+         * (the KafkaSource retries); must exceed {@code sink.roll.max-age}.
+         */
+        @WithDefault("90s")
+        Duration timeout();
+
+        /**
+         * How long a request is held before its record goes to the engine, so that requests of one partition
+         * delivered concurrently (KafkaSource {@code ordering: unordered}) reach it in offset order; 0 with ordered delivery.
+         */
+        @WithDefault("500ms")
+        Duration reorderWindow();
+
+        /** At shutdown, longest wait for the open files of pending requests to be uploaded. */
+        @WithDefault("20s")
+        Duration shutdownTimeout();
+
+        /** Per topic-partition, how many answered offsets are remembered to answer a resent request 200 at once. */
+        @WithDefault("10000")
+        @Min(1)
+        int rememberedOffsets();
     }
 
     /** Parquet compression codecs offered. */

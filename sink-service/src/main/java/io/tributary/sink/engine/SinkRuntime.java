@@ -166,6 +166,39 @@ public class SinkRuntime {
         }
     }
 
+    /**
+     * Rolls and uploads every open file on the worker (after the work queued before it), waiting at most
+     * {@code timeout}: at a graceful shutdown of push mode, so that the requests waiting for those files are answered.
+     *
+     * @return true when every open file was uploaded in time
+     */
+    public boolean flushAll(Duration timeout) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            worker.execute(() -> {
+                if (fatal.get() != null) {
+                    done.completeExceptionally(new IllegalStateException("the sink engine has failed", fatal.get()));
+                    return;
+                }
+                try {
+                    engine.flushAll();
+                    done.complete(null);
+                } catch (Throwable e) {
+                    fail(e);
+                    done.completeExceptionally(e);
+                }
+            });
+            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (RejectedExecutionException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warnf("sink: open files not all uploaded at shutdown (%s); their requests are not answered 2xx", e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     void tick() {
         if (fatal.get() != null) {
             return;

@@ -111,7 +111,7 @@ public class ViewConsumer {
     }
 
     /** The trace context of a record's {@code traceparent} header, invalid when there is none. */
-    static SpanContext traceOf(Headers headers) {
+    public static SpanContext traceOf(Headers headers) {
         if (headers == null || headers.lastHeader("traceparent") == null) {
             return SpanContext.getInvalid();
         }

@@ -68,6 +68,19 @@ public final class SinkProcess implements AutoCloseable {
         return process.pid();
     }
 
+    public int port() {
+        return port;
+    }
+
+    /** SIGTERM (a graceful stop, as Kubernetes does), without waiting for the exit. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
     public Path log() {
         return log;
     }

@@ -11,6 +11,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
+import io.tributary.tools.demo.Metrics;
+
 /** Every second: the stage counters, the shared lag histogram per stage, and RSS/CPU of each watched process. */
 final class Sampler implements AutoCloseable {
 
@@ -73,16 +75,16 @@ final class Sampler implements AutoCloseable {
 
     Tick sample() {
         long now = System.currentTimeMillis() - start;
-        Map<String, List<Prom.Sample>> scraped = new HashMap<>();
-        urls.forEach((name, url) -> scraped.put(name, Prom.scrape(url)));
+        Map<String, List<Metrics.Sample>> scraped = new HashMap<>();
+        urls.forEach((name, url) -> scraped.put(name, Metrics.samples(url)));
         Map<String, Double> counters = new LinkedHashMap<>();
         COUNTERS.forEach((stage, where) -> {
-            List<Prom.Sample> s = scraped.get(where[0]);
-            counters.put(stage, s == null || s.isEmpty() ? Double.NaN : Prom.sum(s, where[1]));
+            List<Metrics.Sample> s = scraped.get(where[0]);
+            counters.put(stage, s == null || s.isEmpty() ? Double.NaN : Metrics.sum(s, where[1]));
         });
         Map<String, TreeMap<Double, Double>> lag = new TreeMap<>();
-        for (List<Prom.Sample> s : scraped.values()) {
-            Prom.buckets(s, LAG, "stage").forEach((stage, buckets) -> lag.merge(stage, buckets, (a, b) -> {
+        for (List<Metrics.Sample> s : scraped.values()) {
+            Metrics.buckets(s, LAG, "stage").forEach((stage, buckets) -> lag.merge(stage, buckets, (a, b) -> {
                 TreeMap<Double, Double> m = new TreeMap<>(a);
                 b.forEach((k, v) -> m.merge(k, v, Double::sum));
                 return m;

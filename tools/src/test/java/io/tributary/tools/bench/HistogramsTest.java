@@ -9,6 +9,8 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
+import io.tributary.tools.demo.Metrics;
+
 class HistogramsTest {
 
     private static TreeMap<Double, Double> buckets(double... boundCount) {
@@ -56,9 +58,9 @@ class HistogramsTest {
                 tributary_sink_redis_writes_total{view="a"} 5.0
                 tributary_sink_redis_writes_total{view="b"} 7.0
                 """;
-        List<Prom.Sample> samples = Prom.parse(text);
-        assertThat(Prom.sum(samples, "tributary_sink_redis_writes_total")).isEqualTo(12.0);
-        Map<String, TreeMap<Double, Double>> b = Prom.buckets(samples, "tributary_pipeline_lag_seconds", "stage");
+        List<Metrics.Sample> samples = Metrics.parse(text);
+        assertThat(Metrics.sum(samples, "tributary_sink_redis_writes_total")).isEqualTo(12.0);
+        Map<String, TreeMap<Double, Double>> b = Metrics.buckets(samples, "tributary_pipeline_lag_seconds", "stage");
         assertThat(b.get("redis").get(0.1)).isEqualTo(5.0);
         assertThat(b.get("redis").get(Double.POSITIVE_INFINITY)).isEqualTo(4.0);
         assertThat(b.get("lake")).hasSize(1);

@@ -232,7 +232,10 @@ class PipelineFaultIT {
             org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2))
                     .until(() -> reader.lag(ReplayMain.PROCESSOR_GROUP) == 0 && reader.lag(ReplayMain.SINK_GROUP) == 0);
         }
-        Thread.sleep(15_000); // longer than the demo's roll age (10 s): a file the replay opened would be in S3 by now
+        // a file the replay opened would be in S3 once the sink holds none open (it rolls within the demo's 10 s)
+        org.awaitility.Awaitility.await("the sink has no open file").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> Double.valueOf(0).equals(io.tributary.tools.demo.Metrics.scrape(apps.get(2).url())
+                        .get("tributary_sink_open_buffers")));
         awaitCleanReconcile(Duration.ofMinutes(1));
         assertThat(lakeObjects()).as("Parquet objects (name -> ETag) after the replay").isEqualTo(before);
     }
@@ -254,20 +257,20 @@ class PipelineFaultIT {
         return objects;
     }
 
-    private static String awaitCleanReconcile(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String text = "";
-        while (System.nanoTime() < deadline) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            boolean clean = ReconcileMain.run(endpoints, ReconcileMain.DEMO, new PrintStream(out, true, StandardCharsets.UTF_8));
-            text = out.toString(StandardCharsets.UTF_8);
-            if (clean) {
-                return text;
-            }
-            Thread.sleep(5000);
+    private static String awaitCleanReconcile(Duration timeout) {
+        java.util.concurrent.atomic.AtomicReference<String> text = new java.util.concurrent.atomic.AtomicReference<>("");
+        try {
+            org.awaitility.Awaitility.await("clean reconcile").atMost(timeout).pollInterval(Duration.ofSeconds(5)).until(() -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                boolean clean = ReconcileMain.run(endpoints, ReconcileMain.DEMO, new PrintStream(out, true, StandardCharsets.UTF_8));
+                text.set(out.toString(StandardCharsets.UTF_8));
+                return clean;
+            });
+            return text.get();
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("reconcile not clean after " + timeout.toSeconds() + " s:\n" + text.get()
+                    + "\nservice logs under " + dir.resolve("stack"), e);
         }
-        throw new AssertionError("reconcile not clean after " + timeout.toSeconds() + " s:\n" + text
-                + "\nservice logs under " + dir.resolve("stack"));
     }
 
     private static void faultAt(AtomicLong written, long changes, String what, ThrowingRunnable fault) throws Exception {

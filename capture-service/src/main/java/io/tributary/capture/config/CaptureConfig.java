@@ -97,10 +97,22 @@ public interface CaptureConfig {
 
         /** Password; none for trust authentication. */
         Optional<String> password();
+
+        /**
+         * TLS to PostgreSQL (libpq names): disable, allow, prefer, require, verify-ca, verify-full. With verify-ca or
+         * verify-full the server's certificate must chain to {@link #sslRootCert()}.
+         */
+        Optional<String> sslMode();
+
+        /** PEM file of the CA that signed PostgreSQL's certificate. */
+        Optional<String> sslRootCert();
     }
 
     interface Kafka {
-        /** Kafka bootstrap servers. */
+        /**
+         * Kafka bootstrap servers. Security settings (security.protocol, sasl.*, ssl.*) are read from {@code kafka.*},
+         * as in the other services: see {@link KafkaClientSettings}.
+         */
         String bootstrapServers();
     }
 

@@ -1,8 +1,11 @@
 package io.tributary.capture.engine;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -14,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.apache.kafka.connect.source.SourceRecord;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -27,11 +31,13 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.tributary.capture.config.CaptureConfig;
+import io.tributary.capture.config.KafkaClientSettings;
 import io.tributary.capture.envelope.EnvelopeMapper;
 import io.tributary.capture.envelope.TableRef;
 import io.tributary.capture.health.CaptureState;
 import io.tributary.capture.messaging.ChangePublisher;
 import io.tributary.capture.metrics.CaptureMetrics;
+import io.tributary.support.KafkaPreflight;
 
 /**
  * The Debezium engine's lifecycle: check PostgreSQL, build the engine from {@link CaptureConfig}, run it on
@@ -45,6 +51,7 @@ public class CaptureEngine {
     private static final Logger LOG = Logger.getLogger(CaptureEngine.class);
     static final Set<String> SNAPSHOT_MODES = Set.of("initial", "no_data", "never", "always", "when_needed",
             "initial_only", "recovery", "configuration_based", "custom");
+    static final List<String> SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
     private final CaptureConfig config;
     private final CaptureState state;
@@ -53,11 +60,13 @@ public class CaptureEngine {
     private final OpenTelemetry openTelemetry;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "capture-engine"));
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private final Map<String, String> kafkaClient;
     private ChangePublisher publisher;
 
     public CaptureEngine(CaptureConfig config, CaptureState state, CaptureMetrics metrics, OpenTelemetry openTelemetry,
-            @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean tracingDisabled) {
+            @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean tracingDisabled, Config mpConfig) {
         this.config = config;
+        this.kafkaClient = KafkaClientSettings.from(mpConfig);
         this.state = state;
         this.metrics = metrics;
         // a disabled Quarkus SDK still hands out valid (unexported) spans: no-op, so no traceparent is written
@@ -69,17 +78,20 @@ public class CaptureEngine {
     void start() {
         validate(config);
         postgres.check(config.tables(), config.heartbeatTable(), config.signalTable());
+        Map<String, String> client = new HashMap<>(kafkaClient);
+        client.put("bootstrap.servers", config.kafka().bootstrapServers());
+        KafkaPreflight.check(client, KafkaClientSettings.PREFIX, Duration.ofSeconds(15));
         metrics.slotLag(() -> postgres.slotLagBytes(config.slotName()));
         config.tables().forEach(metrics::table);
 
         // asked once per table version (the mapper caches its derived schemas per Connect schema)
         EnvelopeMapper mapper = new EnvelopeMapper(config.recordNamespace(), t -> postgres.fullRowImage(t.schema(), t.table()));
         publisher = new ChangePublisher(new ChangePublisher.Settings(config.topicPrefix(), config.partitions(),
-                config.replicationFactor(), config.kafka().bootstrapServers(), config.registry().url(),
+                config.replicationFactor(), config.kafka().bootstrapServers(), kafkaClient, config.registry().url(),
                 Set.of(config.heartbeatTable(), config.signalTable())), mapper, metrics, openTelemetry);
 
         engine = new ConvertingAsyncEngineBuilderFactory().builder(ChangeEventFormat.of(Connect.class))
-                .using(engineProperties(config))
+                .using(engineProperties(config, kafkaClient))
                 .using(new DebeziumEngine.ConnectorCallback() {
                     @Override
                     public void taskStarted() {
@@ -116,7 +128,7 @@ public class CaptureEngine {
     }
 
     /** The Debezium properties: ours first, then {@code capture.debezium.*} on top. */
-    static Properties engineProperties(CaptureConfig config) {
+    static Properties engineProperties(CaptureConfig config, Map<String, String> kafkaClient) {
         Properties p = new Properties();
         p.setProperty("name", config.name());
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -128,6 +140,8 @@ public class CaptureEngine {
         p.setProperty("offset.storage.replication.factor", Short.toString(config.replicationFactor()));
         p.setProperty("offset.flush.interval.ms", Long.toString(config.offsetFlushInterval().toMillis()));
         p.setProperty("bootstrap.servers", config.kafka().bootstrapServers());
+        // the offset store's producer, consumer and admin client take the worker's own client settings
+        kafkaClient.forEach(p::setProperty);
 
         CaptureConfig.Database db = config.database();
         p.setProperty("database.hostname", db.host());
@@ -135,6 +149,8 @@ public class CaptureEngine {
         p.setProperty("database.dbname", db.name());
         p.setProperty("database.user", db.user());
         db.password().ifPresent(pw -> p.setProperty("database.password", pw));
+        db.sslMode().ifPresent(mode -> p.setProperty("database.sslmode", mode));
+        db.sslRootCert().ifPresent(file -> p.setProperty("database.sslrootcert", file));
 
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", config.slotName());
@@ -196,6 +212,16 @@ public class CaptureEngine {
         if (!SNAPSHOT_MODES.contains(config.snapshotMode())) {
             problems.add("capture.snapshot-mode: '" + config.snapshotMode() + "' is not one of " + SNAPSHOT_MODES);
         }
+        config.database().sslMode().ifPresent(mode -> {
+            if (!SSL_MODES.contains(mode)) {
+                problems.add("capture.database.ssl-mode: '" + mode + "' is not one of " + SSL_MODES);
+            }
+        });
+        config.database().sslRootCert().ifPresent(file -> {
+            if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(file))) {
+                problems.add("capture.database.ssl-root-cert: " + file + " is not a readable file");
+            }
+        });
         if (!config.slotName().matches("[a-z0-9_]{1,63}")) {
             problems.add("capture.slot-name: '" + config.slotName() + "' must be lower-case letters, digits and _ (PostgreSQL rule)");
         }

@@ -35,6 +35,8 @@ public class PostgresPreflight {
         db.password().ifPresent(p -> props.setProperty("password", p));
         props.setProperty("ApplicationName", "tributary-capture");
         props.setProperty("connectTimeout", "10");
+        db.sslMode().ifPresent(mode -> props.setProperty("sslmode", mode));
+        db.sslRootCert().ifPresent(file -> props.setProperty("sslrootcert", file));
         return DriverManager.getConnection(jdbcUrl(), props);
     }
 
@@ -75,15 +77,43 @@ public class PostgresPreflight {
             if (!problems.isEmpty()) {
                 throw new IllegalStateException(String.join("; ", problems));
             }
-            try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS " + heartbeatTable
-                        + " (id integer PRIMARY KEY, ts timestamptz NOT NULL)");
-                s.execute("CREATE TABLE IF NOT EXISTS " + signalTable
-                        + " (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
-            }
+            // created only when missing: a least-privilege role may use the tables but not create any
+            createIfMissing(c, heartbeatTable, "(id integer PRIMARY KEY, ts timestamptz NOT NULL)");
+            createIfMissing(c, signalTable, "(id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))");
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot check PostgreSQL at " + jdbcUrl() + " as user " + db.user() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(explain(e), e);
         }
+    }
+
+    private static void createIfMissing(Connection c, String table, String columns) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getBoolean(1)) {
+                    return;
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS " + table + " " + columns);
+        }
+    }
+
+    /** The failure as a start-up message, naming the key to fix when PostgreSQL refused the login or the TLS. */
+    String explain(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        String where = "PostgreSQL at " + jdbcUrl() + " as user " + db.user();
+        if (state.equals("28P01") || state.equals("28000") && message.contains("password")) {
+            return where + " refused the password (capture.database.user, capture.database.password): " + message;
+        }
+        if (state.equals("28000")) {
+            return where + " refused the connection (pg_hba.conf; with TLS required set capture.database.ssl-mode): " + message;
+        }
+        if (message.contains("SSL") || message.contains("certificate")) {
+            return "TLS with " + where + " failed (capture.database.ssl-mode, capture.database.ssl-root-cert): " + message;
+        }
+        return "cannot check " + where + ": " + message;
     }
 
     /** True when the table logs whole old rows (REPLICA IDENTITY FULL). */

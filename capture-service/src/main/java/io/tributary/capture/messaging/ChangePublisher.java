@@ -72,7 +72,7 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
 
     /** Everything the publisher needs to know. */
     public record Settings(String topicPrefix, int partitions, short replicationFactor, String bootstrapServers,
-            String registryUrl, Set<String> skippedTables) {
+            Map<String, String> kafkaClient, String registryUrl, Set<String> skippedTables) {
     }
 
     private final Settings settings;
@@ -100,7 +100,7 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
         serde.put("apicurio.registry.auto-register", "true");
         keySerializer.configure(serde, true);
         valueSerializer.configure(serde, false);
-        Map<String, Object> producerConfig = new HashMap<>();
+        Map<String, Object> producerConfig = new HashMap<>(settings.kafkaClient());
         producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -108,7 +108,10 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
         producerConfig.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "tributary-capture");
         producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()));
+        Map<String, Object> adminConfig = new HashMap<>(settings.kafkaClient());
+        adminConfig.keySet().retainAll(AdminClientConfig.configNames());
+        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        admin = Admin.create(adminConfig);
     }
 
     /** {@code <prefix>.<schema>.<table>}. */

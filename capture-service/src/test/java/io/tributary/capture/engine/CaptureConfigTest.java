@@ -64,7 +64,7 @@ class CaptureConfigTest {
         m.put("capture.debezium.max.batch.size", "4096");
         CaptureConfig config = config(m);
         CaptureEngine.validate(config);
-        Properties p = CaptureEngine.engineProperties(config);
+        Properties p = CaptureEngine.engineProperties(config, Map.of("security.protocol", "SASL_SSL"));
         assertThat(p.getProperty("plugin.name")).isEqualTo("pgoutput");
         assertThat(p.getProperty("offset.storage")).isEqualTo("org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
         assertThat(p.getProperty("offset.storage.topic")).isEqualTo("tributary.capture.offsets");
@@ -74,5 +74,45 @@ class CaptureConfigTest {
         assertThat(p.getProperty("transforms")).isEqualTo("outbox");
         assertThat(p.getProperty("transforms.outbox.type")).isEqualTo("io.debezium.transforms.outbox.EventRouter");
         assertThat(p.getProperty("max.batch.size")).isEqualTo("4096");
+        // the offset store connects to Kafka with the service's client settings
+        assertThat(p.getProperty("security.protocol")).isEqualTo("SASL_SSL");
+        assertThat(p.getProperty("database.sslmode")).isNull();
+    }
+
+    @Test
+    void postgresTlsSettingsReachTheConnector() {
+        Map<String, String> m = valid();
+        m.put("capture.database.ssl-mode", "verify-full");
+        m.put("capture.database.ssl-root-cert", "/etc/hosts");
+        CaptureConfig config = config(m);
+        CaptureEngine.validate(config);
+        Properties p = CaptureEngine.engineProperties(config, Map.of());
+        assertThat(p.getProperty("database.sslmode")).isEqualTo("verify-full");
+        assertThat(p.getProperty("database.sslrootcert")).isEqualTo("/etc/hosts");
+    }
+
+    @Test
+    void badPostgresTlsSettingsAreNamed() {
+        Map<String, String> m = valid();
+        m.put("capture.database.ssl-mode", "strict");
+        m.put("capture.database.ssl-root-cert", "/nonexistent/ca.crt");
+        CaptureConfig config = config(m);
+        assertThatThrownBy(() -> CaptureEngine.validate(config))
+                .hasMessageContaining("capture.database.ssl-mode: 'strict'")
+                .hasMessageContaining("capture.database.ssl-root-cert: /nonexistent/ca.crt");
+    }
+
+    @Test
+    void kafkaClientSettingsComeFromTheKafkaNamespaceAndItsEnvironmentNames() {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(Map.of("kafka.security.protocol", "SASL_SSL",
+                        "kafka.bootstrap.servers", "ignored:1", "capture.tables", "x"), "props", 100))
+                .withSources(new io.smallrye.config.EnvConfigSource(Map.of("KAFKA_SASL_JAAS_CONFIG", "jaas line",
+                        "KAFKA_SSL_TRUSTSTORE_LOCATION", "/tls/truststore.p12"), 300))
+                .build();
+        assertThat(io.tributary.capture.config.KafkaClientSettings.from(config)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "security.protocol", "SASL_SSL",
+                "sasl.jaas.config", "jaas line",
+                "ssl.truststore.location", "/tls/truststore.p12"));
     }
 }

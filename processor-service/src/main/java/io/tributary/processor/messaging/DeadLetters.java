@@ -3,6 +3,7 @@ package io.tributary.processor.messaging;
 import java.nio.charset.StandardCharsets;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -12,10 +13,14 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.tributary.processor.config.ProcessorConfig;
+import io.tributary.processor.view.Masker;
+import io.tributary.processor.view.ViewSpec;
 
 /**
- * Publishes a failed change, byte for byte as it was read (key and value), to the dead-letter topic with
- * headers saying why and where it came from. The returned {@code Uni} completes when Kafka acked it.
+ * Publishes a failed change to the dead-letter topic with headers saying why and where it came from: its key and
+ * value as they were read, except that columns a view masks are masked in it ({@link DeadLetterMasking}). The
+ * returned {@code Uni} completes when Kafka acked it.
  */
 @ApplicationScoped
 public class DeadLetters {
@@ -33,11 +38,25 @@ public class DeadLetters {
     public static final String OFFSET = "dlq.original.offset";
     /** Header: the class name of the exception. */
     public static final String EXCEPTION = "dlq.exception.class";
+    /** Header: the columns masked in the value (comma-separated), present only when some were. */
+    public static final String MASKED = "dlq.masked.columns";
+    /** Header: {@code withheld} when the value holds masked columns that could not be masked, so none is sent. */
+    public static final String VALUE = "dlq.value";
 
     private final MutinyEmitter<Record<byte[], byte[]>> emitter;
+    private final DeadLetterMasking masking;
 
-    public DeadLetters(@Channel(CHANNEL) MutinyEmitter<Record<byte[], byte[]>> emitter) {
+    @Inject
+    public DeadLetters(@Channel(CHANNEL) MutinyEmitter<Record<byte[], byte[]>> emitter, ProcessorConfig config, AvroDecoder decoder) {
+        this(emitter, new DeadLetterMasking(config.views().entrySet().stream()
+                .map(e -> ViewSpec.from(e.getKey(), e.getValue(), config.viewTopicPrefix())).toList(),
+                new Masker(config.masking().key(), config.masking().redactedValue()),
+                record -> decoder.value(record.topic(), record.headers(), record.value())));
+    }
+
+    DeadLetters(MutinyEmitter<Record<byte[], byte[]>> emitter, DeadLetterMasking masking) {
         this.emitter = emitter;
+        this.masking = masking;
     }
 
     Uni<Void> send(ChangeRecord origin, String reason, Throwable failure) {
@@ -50,8 +69,15 @@ public class DeadLetters {
         headers.add(PARTITION, Integer.toString(origin.partition()).getBytes(StandardCharsets.UTF_8));
         headers.add(OFFSET, Long.toString(origin.offset()).getBytes(StandardCharsets.UTF_8));
         headers.add(EXCEPTION, failure.getClass().getName().getBytes(StandardCharsets.UTF_8));
+        DeadLetterMasking.Result value = masking.apply(origin, !reason.startsWith("deserialization"));
+        if (!value.maskedColumns().isEmpty()) {
+            headers.add(MASKED, String.join(",", value.maskedColumns()).getBytes(StandardCharsets.UTF_8));
+        }
+        if (value.withheld()) {
+            headers.add(VALUE, "withheld".getBytes(StandardCharsets.UTF_8));
+        }
         OutgoingKafkaRecordMetadata<byte[]> metadata = OutgoingKafkaRecordMetadata.<byte[]> builder()
                 .withHeaders(headers).build();
-        return emitter.sendMessage(Message.of(Record.of(origin.key(), origin.value())).addMetadata(metadata));
+        return emitter.sendMessage(Message.of(Record.of(origin.key(), value.value())).addMetadata(metadata));
     }
 }

@@ -1,9 +1,13 @@
 package io.tributary.stack;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -12,6 +16,11 @@ import java.util.function.Consumer;
 /**
  * The pipeline's backing services on 127.0.0.1, each under its own folder of one state directory:
  * PostgreSQL (logical decoding), Redis (AOF), Kafka (KRaft), S3Proxy and the schema registry.
+ * <p>
+ * Two modes, fixed for a state directory at its first {@code up}: plaintext (no passwords, no TLS: what the
+ * tests and the demo use) and secure ({@code ./pipeline up --secure}: TLS and a password or ACL for every
+ * service but the schema registry; see {@link StackSecurity}). A secure state directory holds the marker
+ * file {@value #SECURE_MARKER}, so later commands on it know its mode without being told.
  */
 public final class LocalStack {
 
@@ -60,6 +69,8 @@ public final class LocalStack {
     }
 
     public static final String DATABASE = "tributary";
+    /** The file, in a state directory, whose presence marks a secure stack. */
+    public static final String SECURE_MARKER = "SECURE";
     public static final String BUCKET = "lake";
     /** Tributary's own services, in data-path order, as `./pipeline demo` runs them. */
     public static final List<String> APPS = List.of("capture-service", "processor-service", "sink-service");
@@ -72,16 +83,66 @@ public final class LocalStack {
     private final RegistryServer registry;
     private final Ports ports;
     private final StackLayout layout;
+    private final StackSecurity security;
 
+    /**
+     * The stack of a state directory in the mode recorded there: secure when the directory holds
+     * {@value #SECURE_MARKER}, else plaintext (a new directory is plaintext, as before secure mode existed).
+     */
     public LocalStack(Path stateDir, Ports ports, StackLayout layout) {
+        this(stateDir, ports, layout, isMarkedSecure(stateDir));
+    }
+
+    /**
+     * The stack of a state directory in the given mode. Fails when the directory already holds a stack of
+     * the other mode: its data and clients were set up for that mode (start again with a new
+     * TRIBUTARY_HOME, or delete the folder, to change it).
+     */
+    public LocalStack(Path stateDir, Ports ports, StackLayout layout, boolean secure) {
         this.ports = ports;
         this.layout = layout;
         this.stateDir = stateDir.toAbsolutePath();
-        this.postgres = new PostgresServer(this.stateDir.resolve("postgres"), ports.postgres(), DATABASE);
-        this.redis = new RedisServer(this.stateDir.resolve("redis"), ports.redis());
-        this.kafka = new KafkaBroker(this.stateDir.resolve("kafka"), ports.kafka(), ports.kafkaController(), layout);
-        this.s3 = new S3ProxyServer(this.stateDir.resolve("s3"), ports.s3(), List.of(BUCKET), layout);
+        requireMode(this.stateDir, secure);
+        this.security = secure ? new StackSecurity(this.stateDir, ports) : null;
+        this.postgres = new PostgresServer(this.stateDir.resolve("postgres"), ports.postgres(), DATABASE, security);
+        this.redis = new RedisServer(this.stateDir.resolve("redis"), ports.redis(), security);
+        this.kafka = new KafkaBroker(this.stateDir.resolve("kafka"), ports.kafka(), ports.kafkaController(), layout, security);
+        this.s3 = new S3ProxyServer(this.stateDir.resolve("s3"), ports.s3(), List.of(BUCKET), layout, security);
+        // the schema registry stand-in stays on plain HTTP in secure mode too (see RegistryServer)
         this.registry = new RegistryServer(this.stateDir.resolve("registry"), ports.registry(), layout);
+    }
+
+    /** Whether the state directory holds a secure stack ({@value #SECURE_MARKER}). */
+    public static boolean isMarkedSecure(Path stateDir) {
+        return Files.exists(stateDir.toAbsolutePath().resolve(SECURE_MARKER));
+    }
+
+    /** Whether the state directory holds data of a plaintext stack (one started before, without the marker). */
+    private static boolean hasPlaintextData(Path stateDir) {
+        return !isMarkedSecure(stateDir) && List.of("postgres", "redis", "kafka", "s3").stream()
+                .anyMatch(service -> Files.exists(stateDir.resolve(service)));
+    }
+
+    private static void requireMode(Path stateDir, boolean secure) {
+        if (secure && hasPlaintextData(stateDir)) {
+            throw new StackException(stateDir + " holds a plaintext stack: it cannot be switched to --secure (its data"
+                    + " and clients were set up without TLS and passwords). `./pipeline down`, then use another state folder"
+                    + " (TRIBUTARY_HOME=...) or delete this one, to start a secure stack.");
+        }
+        if (!secure && isMarkedSecure(stateDir)) {
+            throw new StackException(stateDir + " holds a secure stack (" + SECURE_MARKER + " marker): it cannot be used"
+                    + " as a plaintext stack. Use another state folder (TRIBUTARY_HOME=...) or delete this one.");
+        }
+    }
+
+    /** Whether this stack runs in secure mode. */
+    public boolean secure() {
+        return security != null;
+    }
+
+    /** The secure stack's credentials and TLS material; empty for a plaintext stack. */
+    public Optional<StackSecurity> security() {
+        return Optional.ofNullable(security);
     }
 
     public Path stateDir() {
@@ -141,6 +202,9 @@ public final class LocalStack {
      * Fails with every failure's message when one or more could not start.
      */
     public void up(Consumer<String> progress) {
+        if (security != null) {
+            prepareSecurity(progress);
+        }
         List<String> failures = new ArrayList<>();
         try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> starts = new ArrayList<>();
@@ -169,6 +233,24 @@ public final class LocalStack {
         if (!failures.isEmpty()) {
             throw new StackException(String.join("\n", failures));
         }
+    }
+
+    /** Writes the marker, then creates the passwords and TLS material that are missing (first secure `up`). */
+    private void prepareSecurity(Consumer<String> progress) {
+        try {
+            Files.createDirectories(stateDir);
+            Path marker = stateDir.resolve(SECURE_MARKER);
+            if (!Files.exists(marker)) {
+                Files.writeString(marker, "secure mode: TLS and credentials under tls/ and secrets/ (written by ./pipeline up --secure)\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        boolean existed = security.exists();
+        security.ensure();
+        progress.accept(String.format("%-9s %s under %s and %s", "security",
+                existed ? "reusing credentials and certificates" : "generated credentials and certificates",
+                security.tlsDir(), security.secretsDir()));
     }
 
     /** Stops every service this stack started (and the services of `./pipeline demo`), each by its pid, waiting until its process is gone. */

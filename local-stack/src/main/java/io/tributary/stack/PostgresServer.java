@@ -17,19 +17,35 @@ import java.util.Properties;
 /**
  * PostgreSQL with logical decoding (wal_level=logical), initialised with initdb under its own folder and
  * run by pg_ctl; as the postgres user when we are root, since PostgreSQL refuses to run as root.
+ * <p>
+ * Secure mode ({@link StackSecurity} given): {@code ssl=on} with the stack's server certificate (a copy under
+ * {@code <dir>/tls/}, owned by the server's OS user, key 0600, as PostgreSQL requires); pg_hba accepts only
+ * TLS connections with scram-sha-256 passwords (normal and replication) and rejects every other TCP
+ * connection; the Unix socket wants a password too. The superuser has a random password, and
+ * {@code postgres/least-privilege.sql} (the role {@link StackSecurity#CAPTURE_ROLE}, its grants, the
+ * publication, the heartbeat and signal tables) runs at every start.
  */
 public final class PostgresServer implements ManagedService {
 
     public static final String USER = "postgres";
+    /** The least-privilege recipe (a classpath resource), with the psql variable {@code :'capture_password'}. */
+    public static final String LEAST_PRIVILEGE_SQL = "postgres/least-privilege.sql";
 
     private final Path dir;
     private final int port;
     private final String database;
+    private final StackSecurity security;
 
     public PostgresServer(Path dir, int port, String database) {
+        this(dir, port, database, null);
+    }
+
+    /** PostgreSQL of a secure stack when {@code security} is not null. */
+    public PostgresServer(Path dir, int port, String database, StackSecurity security) {
         this.dir = dir.toAbsolutePath();
         this.port = port;
         this.database = database;
+        this.security = security;
     }
 
     @Override
@@ -54,18 +70,31 @@ public final class PostgresServer implements ManagedService {
         return jdbcUrl(database);
     }
 
+    /** The JDBC URL; in secure mode with {@code sslmode=verify-full} and the local CA as {@code sslrootcert}. */
     public String jdbcUrl(String db) {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + db;
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/" + db;
+        return security == null ? url : url + "?sslmode=verify-full&sslrootcert=" + security.caCert();
     }
 
-    /** A connection to the stack's database as the superuser (trust authentication on loopback). */
+    /**
+     * A connection to the stack's database as the superuser (trust authentication on loopback; in secure
+     * mode TLS verified against the local CA, and the superuser's password).
+     */
     public Connection connect() throws SQLException {
         return connect(database);
     }
 
     public Connection connect(String db) throws SQLException {
+        return connect(db, USER, security == null ? null : security.postgresPassword());
+    }
+
+    /** A connection as any role (with TLS settings in secure mode); {@code password} may be null. */
+    public Connection connect(String db, String user, String password) throws SQLException {
         Properties props = new Properties();
-        props.setProperty("user", USER);
+        props.setProperty("user", user);
+        if (password != null) {
+            props.setProperty("password", password);
+        }
         props.setProperty("connectTimeout", "2");
         return DriverManager.getConnection(jdbcUrl(db), props);
     }
@@ -84,6 +113,9 @@ public final class PostgresServer implements ManagedService {
         if (!isRunning()) {
             Processes.requireFree(name(), port, dir);
             initIfNeeded();
+            if (security != null) {
+                installTls();
+            }
             pgCtl(Duration.ofSeconds(60), "start", "-w", "-t", "50", "-l", logFile().toString());
         }
         if (!Processes.waitFor(Duration.ofSeconds(30), this::isHealthy)) {
@@ -91,6 +123,9 @@ public final class PostgresServer implements ManagedService {
                     + String.join("\n", Processes.tail(logFile(), 30)));
         }
         createDatabaseIfMissing();
+        if (security != null) {
+            applyLeastPrivilege();
+        }
     }
 
     @Override
@@ -142,12 +177,26 @@ public final class PostgresServer implements ManagedService {
             Files.createDirectories(dataDir());
             Files.deleteIfExists(logFile());
             Files.createFile(logFile());
+            Path pwfile = dir.resolve(".pwfile");
+            if (security != null) {
+                StackSecurity.writePrivate(pwfile, security.postgresPassword() + "\n");
+            }
             if (Processes.isRoot()) {
                 Processes.chownTree(dir, USER);
                 Processes.makeTraversable(dir.getParent());
             }
-            asPostgres(Duration.ofSeconds(120), Binaries.postgresBin().resolve("initdb").toString(),
-                    "-D", dataDir().toString(), "-U", USER, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync");
+            if (security == null) {
+                asPostgres(Duration.ofSeconds(120), Binaries.postgresBin().resolve("initdb").toString(),
+                        "-D", dataDir().toString(), "-U", USER, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync");
+            } else {
+                try {
+                    asPostgres(Duration.ofSeconds(120), Binaries.postgresBin().resolve("initdb").toString(),
+                            "-D", dataDir().toString(), "-U", USER, "-A", "scram-sha-256", "--pwfile=" + pwfile,
+                            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync");
+                } finally {
+                    Files.deleteIfExists(pwfile);
+                }
+            }
             Files.writeString(dataDir().resolve("postgresql.conf"), String.join("\n",
                     "",
                     "# written by the Tributary local stack",
@@ -165,6 +214,10 @@ public final class PostgresServer implements ManagedService {
                     "synchronous_commit = on",
                     "log_min_messages = warning",
                     ""), java.nio.file.StandardOpenOption.APPEND);
+            if (security != null) {
+                writeSecureConfig();
+                return;
+            }
             Files.writeString(dataDir().resolve("pg_hba.conf"), String.join("\n",
                     "# written by the Tributary local stack: loopback only, trust",
                     "local   all          all                 trust",
@@ -174,6 +227,73 @@ public final class PostgresServer implements ManagedService {
                     ""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private Path tlsDir() {
+        return dir.resolve("tls");
+    }
+
+    private void writeSecureConfig() throws IOException {
+        Files.writeString(dataDir().resolve("postgresql.conf"), String.join("\n",
+                "# secure mode: TLS with the local CA's server certificate, passwords hashed with SCRAM",
+                "ssl = on",
+                "ssl_cert_file = '" + tlsDir().resolve("server.crt") + "'",
+                "ssl_key_file = '" + tlsDir().resolve("server.key") + "'",
+                "ssl_ca_file = '" + tlsDir().resolve("ca.crt") + "'",
+                "ssl_min_protocol_version = 'TLSv1.2'",
+                "password_encryption = 'scram-sha-256'",
+                ""), java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(dataDir().resolve("pg_hba.conf"), String.join("\n",
+                "# written by the Tributary local stack, secure mode: TLS and scram-sha-256 only, loopback only",
+                "local     all          all                 scram-sha-256",
+                "local     replication  all                 scram-sha-256",
+                "hostssl   all          all   127.0.0.1/32  scram-sha-256",
+                "hostssl   replication  all   127.0.0.1/32  scram-sha-256",
+                "# everything else over TCP, in particular any connection without TLS, is refused",
+                "host      all          all   0.0.0.0/0     reject",
+                "host      replication  all   0.0.0.0/0     reject",
+                "host      all          all   ::/0          reject",
+                "host      replication  all   ::/0          reject",
+                ""));
+    }
+
+    /**
+     * Copies the stack's certificate, key and CA to {@code <dir>/tls/}, owned by the server's OS user with the
+     * key 0600 (PostgreSQL refuses a key that others or its group can read, or that it does not own).
+     */
+    private void installTls() {
+        try {
+            Path tls = tlsDir();
+            Files.createDirectories(tls);
+            Files.copy(security.serverCert(), tls.resolve("server.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(security.caCert(), tls.resolve("ca.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            StackSecurity.writePrivate(tls.resolve("server.key"), Files.readString(security.serverKey()));
+            if (Processes.isRoot()) {
+                Processes.chownTree(tls, USER);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs {@link #LEAST_PRIVILEGE_SQL} in the stack's database as the superuser; idempotent. */
+    private void applyLeastPrivilege() {
+        String sql;
+        try (var in = PostgresServer.class.getClassLoader().getResourceAsStream(LEAST_PRIVILEGE_SQL)) {
+            if (in == null) {
+                throw new StackException(LEAST_PRIVILEGE_SQL + " is not on the classpath");
+            }
+            sql = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // the psql variable, as psql would substitute it: a quoted literal
+        sql = sql.replace(":'capture_password'", "'" + security.capturePassword().replace("'", "''") + "'");
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new StackException("could not apply " + LEAST_PRIVILEGE_SQL + " on " + address() + ": " + e.getMessage(), e);
         }
     }
 

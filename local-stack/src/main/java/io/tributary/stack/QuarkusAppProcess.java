@@ -58,6 +58,16 @@ public final class QuarkusAppProcess extends ProcessService {
         return httpPort;
     }
 
+    /** The packaged application it runs. */
+    public Path jar() {
+        return jar;
+    }
+
+    /** Its configuration (passed as -Dkey=value), read-only. */
+    public Map<String, String> config() {
+        return java.util.Collections.unmodifiableMap(config);
+    }
+
     /** Base URL of its HTTP endpoints. */
     public String url() {
         return "http://127.0.0.1:" + httpPort;

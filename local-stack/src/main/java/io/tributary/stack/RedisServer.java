@@ -10,14 +10,31 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** Redis with an append-only file (fsync every second), so writes survive a restart. */
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * Redis with an append-only file (fsync every second), so writes survive a restart.
+ * <p>
+ * Secure mode ({@link StackSecurity} given): no plain TCP port ({@code --port 0}); the same port number is a
+ * TLS port with the stack's server certificate (clients are not asked for certificates: server-authenticated
+ * TLS plus ACL passwords); users from an ACL file ({@code users.acl}, 0600, passwords as SHA-256 hashes) written
+ * from {@link StackSecurity#REDIS_ACL}, with {@code default} disabled.
+ */
 public final class RedisServer extends ProcessService {
 
     private final int port;
+    private final StackSecurity security;
 
     public RedisServer(Path dir, int port) {
+        this(dir, port, null);
+    }
+
+    /** Redis of a secure stack when {@code security} is not null. */
+    public RedisServer(Path dir, int port, StackSecurity security) {
         super(dir, Duration.ofSeconds(15));
         this.port = port;
+        this.security = security;
     }
 
     @Override
@@ -34,14 +51,24 @@ public final class RedisServer extends ProcessService {
         return "127.0.0.1:" + port;
     }
 
-    /** Redis client URI, e.g. for quarkus.redis.hosts. */
+    /**
+     * Redis client URI, e.g. for quarkus.redis.hosts. In secure mode {@code rediss://127.0.0.1:port} without
+     * a user, which can run nothing: clients use {@link StackSecurity#redisUri(String)}.
+     */
     public String uri() {
-        return "redis://127.0.0.1:" + port;
+        return (security == null ? "redis://" : "rediss://") + "127.0.0.1:" + port;
+    }
+
+    private Path aclFile() {
+        return dir.resolve("users.acl");
     }
 
     @Override
     protected void prepare() {
         Binaries.require("redis-server", "redis-server");
+        if (security != null) {
+            StackSecurity.writePrivate(aclFile(), security.redisAclFile());
+        }
     }
 
     @Override
@@ -51,8 +78,21 @@ public final class RedisServer extends ProcessService {
 
     @Override
     protected List<String> command() {
+        if (security == null) {
+            return List.of(Binaries.require("redis-server", "redis-server").toString(),
+                    "--bind", "127.0.0.1", "--port", Integer.toString(port),
+                    "--dir", dir.toString(),
+                    "--save", "",
+                    "--appendonly", "yes", "--appendfsync", "everysec",
+                    "--daemonize", "no", "--protected-mode", "yes");
+        }
         return List.of(Binaries.require("redis-server", "redis-server").toString(),
-                "--bind", "127.0.0.1", "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--port", "0", "--tls-port", Integer.toString(port),
+                "--tls-cert-file", security.serverCert().toString(),
+                "--tls-key-file", security.serverKey().toString(),
+                "--tls-ca-cert-file", security.caCert().toString(),
+                "--tls-auth-clients", "no",
+                "--aclfile", aclFile().toString(),
                 "--dir", dir.toString(),
                 "--save", "",
                 "--appendonly", "yes", "--appendfsync", "everysec",
@@ -61,6 +101,30 @@ public final class RedisServer extends ProcessService {
 
     @Override
     public boolean isHealthy() {
+        return security == null ? plainPing() : tlsPing();
+    }
+
+    /** AUTH as {@code tools} then PING, over TLS verifying the server certificate against the local CA. */
+    private boolean tlsPing() {
+        try (SSLSocket socket = (SSLSocket) security.sslContext().getSocketFactory().createSocket()) {
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(parameters);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            socket.setSoTimeout(1000);
+            socket.startHandshake();
+            OutputStream out = socket.getOutputStream();
+            out.write(("AUTH tools " + security.redisPassword("tools") + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            byte[] expected = "+OK\r\n+PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+            byte[] reply = socket.getInputStream().readNBytes(expected.length);
+            return java.util.Arrays.equals(reply, expected);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private boolean plainPing() {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
             socket.setSoTimeout(1000);

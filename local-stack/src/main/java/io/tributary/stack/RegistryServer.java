@@ -4,7 +4,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** The local stand-in for Apicurio Registry 3.x (module schema-registry), as a process. */
+/**
+ * The local stand-in for Apicurio Registry 3.x (module schema-registry), as a process.
+ * <p>
+ * Plain HTTP without authentication in both modes, also in the secure stack ({@code ./pipeline up --secure}):
+ * it is a local stand-in holding only Avro schemas, not the registry a deployment runs. A real Apicurio
+ * Registry gets TLS and OIDC in its own deployment.
+ */
 public final class RegistryServer extends ProcessService {
 
     private final int port;

@@ -3,8 +3,12 @@ package io.tributary.stack;
 import java.util.List;
 
 /**
- * {@code ./pipeline up | down | status | logs [service] [lines]}: the local stack's command line.
+ * {@code ./pipeline up [--secure] | down | status | logs [service] [lines]}: the local stack's command line.
  * Exit code 0 when the command did what it says, 1 otherwise (status: when a service is not healthy).
+ * <p>
+ * {@code up --secure} (or {@code TRIBUTARY_SECURE=true}) starts the stack in secure mode (see
+ * {@link StackSecurity}); the state folder remembers it, so later commands need no flag, and a folder of one
+ * mode is never started in the other.
  */
 public final class StackCli {
 
@@ -21,7 +25,18 @@ public final class StackCli {
         String command = args.length == 0 ? "status" : args[0];
         try {
             StackLayout layout = StackLayout.discover();
-            LocalStack stack = new LocalStack(layout.defaultStateDir(), LocalStack.Ports.fromEnvironment(), layout);
+            boolean secureRequested = "up".equals(command) && (List.of(args).contains("--secure") || secureFromEnvironment());
+            if ("up".equals(command)) {
+                for (int i = 1; i < args.length; i++) {
+                    if (!args[i].equals("--secure")) {
+                        say("unknown option '" + args[i] + "' for up: the only one is --secure");
+                        return 2;
+                    }
+                }
+            }
+            LocalStack stack = secureRequested
+                    ? new LocalStack(layout.defaultStateDir(), LocalStack.Ports.fromEnvironment(), layout, true)
+                    : new LocalStack(layout.defaultStateDir(), LocalStack.Ports.fromEnvironment(), layout);
             return switch (command) {
                 case "up" -> up(stack);
                 case "down" -> {
@@ -41,8 +56,13 @@ public final class StackCli {
         }
     }
 
+    private static boolean secureFromEnvironment() {
+        String value = System.getenv("TRIBUTARY_SECURE");
+        return value != null && (value.equalsIgnoreCase("true") || value.equals("1") || value.equalsIgnoreCase("yes"));
+    }
+
     private static int up(LocalStack stack) {
-        say("starting the local stack under " + stack.stateDir());
+        say("starting the local stack under " + stack.stateDir() + (stack.secure() ? " (secure mode)" : ""));
         long started = System.nanoTime();
         try {
             stack.up(StackCli::say);
@@ -72,6 +92,8 @@ public final class StackCli {
             }
             say(String.format("%-17s %-9s %s", service.name(), state, service.address()));
         }
+        stack.security().ifPresent(security -> say(String.format("%-17s %s; CA %s; passwords in %s (registry: plain HTTP)",
+                "secure mode", "TLS and credentials on postgres, redis, kafka, s3", security.caCert(), security.secretsDir())));
         return allHealthy ? 0 : 1;
     }
 

@@ -110,7 +110,7 @@ public final class DemoMain {
         }
 
         say("5/5 reconcile: PostgreSQL vs Redis vs the Parquet lake");
-        boolean clean = ReconcileMain.run(ReconcileMain.Endpoints.forStack(stack.ports()), ReconcileMain.DEMO, System.out);
+        boolean clean = ReconcileMain.run(ReconcileMain.Endpoints.forStack(stack), ReconcileMain.DEMO, System.out);
         say(clean ? "    result: CLEAN" : "    result: DRIFT (see above)");
         say("");
         say("The pipeline keeps running. Where to look:");
@@ -137,21 +137,22 @@ public final class DemoMain {
         String registry = stack.registry().url();
         String redis = stack.redis().uri();
         List<String> jvm = List.of("-Xms64m", "-Xmx384m");
-        QuarkusAppProcess capture = stack.app("capture-service", with(extra, Map.of(
+        java.util.Optional<io.tributary.stack.StackSecurity> security = stack.security();
+        QuarkusAppProcess capture = stack.app("capture-service", with(extra, security.map(s -> SecureServices.capture(stack, s)), Map.of(
                 "capture.database.host", "127.0.0.1",
                 "capture.database.port", Integer.toString(stack.postgres().port()),
                 "capture.database.name", stack.postgres().database(),
                 "capture.database.user", "postgres",
                 "capture.kafka.bootstrap-servers", kafka,
                 "capture.registry.url", registry)), jvm);
-        QuarkusAppProcess processor = stack.app("processor-service", with(extra, Map.of(
+        QuarkusAppProcess processor = stack.app("processor-service", with(extra, security.map(s -> SecureServices.processor(stack, s)), Map.of(
                 "kafka.bootstrap.servers", kafka,
                 "quarkus.redis.hosts", redis,
                 "apicurio.registry.url", registry,
                 "processor.masking.key", DEMO_MASKING_KEY,
                 // find the change topics capture creates within seconds, not the default 30 s
                 "mp.messaging.incoming.changes.metadata.max.age.ms", "2000")), jvm);
-        QuarkusAppProcess sink = stack.app("sink-service", with(extra, Map.ofEntries(
+        QuarkusAppProcess sink = stack.app("sink-service", with(extra, security.map(s -> SecureServices.sink(stack, s)), Map.ofEntries(
                 Map.entry("kafka.bootstrap.servers", kafka),
                 Map.entry("quarkus.redis.hosts", redis),
                 Map.entry("apicurio.registry.url", registry),
@@ -166,8 +167,11 @@ public final class DemoMain {
         return List.of(capture, processor, sink);
     }
 
-    private static Map<String, String> with(Map<String, String> extra, Map<String, String> config) {
+    /** The plain configuration, then the secure stack's settings over it, then the caller's extra on top. */
+    private static Map<String, String> with(Map<String, String> extra, java.util.Optional<Map<String, String>> secure,
+            Map<String, String> config) {
         Map<String, String> merged = new java.util.HashMap<>(config);
+        secure.ifPresent(merged::putAll);
         merged.putAll(extra);
         return merged;
     }

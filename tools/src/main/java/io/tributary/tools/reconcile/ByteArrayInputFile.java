@@ -7,11 +7,11 @@ import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
 
 /** A Parquet file held in memory (a downloaded object), readable without a Hadoop file system. */
-final class ByteArrayInputFile implements InputFile {
+public final class ByteArrayInputFile implements InputFile {
 
     private final byte[] data;
 
-    ByteArrayInputFile(byte[] data) {
+    public ByteArrayInputFile(byte[] data) {
         this.data = data;
     }
 

@@ -34,15 +34,44 @@ public final class ReconcileMain {
         }
     }
 
-    /** Where the three sides are. */
+    /** Where the three sides are; {@code tls} is null on a plaintext stack. */
     public record Endpoints(String jdbcUrl, String pgUser, String redisUri, String redisPrefix, String s3Endpoint, String accessKey,
-            String secretKey, String bucket, String objectPrefix) {
+            String secretKey, String bucket, String objectPrefix, Tls tls) {
+
+        /** A secure stack: the CA every service's certificate chains to, and the superuser's password. */
+        public record Tls(java.nio.file.Path caCert, java.nio.file.Path truststore, String truststorePassword, String pgPassword) {
+        }
+
+        public Endpoints(String jdbcUrl, String pgUser, String redisUri, String redisPrefix, String s3Endpoint, String accessKey,
+                String secretKey, String bucket, String objectPrefix) {
+            this(jdbcUrl, pgUser, redisUri, redisPrefix, s3Endpoint, accessKey, secretKey, bucket, objectPrefix, null);
+        }
 
         /** The local stack's services on these ports (database, bucket and credentials as the stack sets them up). */
         public static Endpoints forStack(LocalStack.Ports ports) {
             return new Endpoints("jdbc:postgresql://127.0.0.1:" + ports.postgres() + "/" + LocalStack.DATABASE, "postgres",
                     "redis://127.0.0.1:" + ports.redis(), "tributary:", "http://127.0.0.1:" + ports.s3(),
                     S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, LocalStack.BUCKET, "");
+        }
+
+        /** The local stack, plaintext or secure (then over TLS, as the {@code tools} principal where there is one). */
+        public static Endpoints forStack(LocalStack stack) {
+            Endpoints plain = forStack(stack.ports());
+            return stack.security().map(s -> new Endpoints(plain.jdbcUrl(), "postgres", s.redisUri("tools"), plain.redisPrefix(),
+                    stack.s3().endpoint(), s.s3AccessKey(), s.s3SecretKey(), plain.bucket(), plain.objectPrefix(),
+                    new Tls(s.caCert(), s.truststore(), s.truststorePassword(), s.postgresPassword()))).orElse(plain);
+        }
+
+        /** A JDBC connection as {@link #pgUser()}, over verified TLS on a secure stack. */
+        public Connection connectPostgres() throws java.sql.SQLException {
+            Properties props = new Properties();
+            props.setProperty("user", pgUser);
+            if (tls != null) {
+                props.setProperty("password", tls.pgPassword());
+                props.setProperty("sslmode", "verify-full");
+                props.setProperty("sslrootcert", tls.caCert().toString());
+            }
+            return DriverManager.getConnection(jdbcUrl, props);
         }
     }
 
@@ -74,7 +103,8 @@ public final class ReconcileMain {
                 }
             }
         }
-        Endpoints endpoints = Endpoints.forStack(LocalStack.Ports.fromEnvironment());
+        io.tributary.stack.StackLayout layout = io.tributary.stack.StackLayout.discover();
+        Endpoints endpoints = Endpoints.forStack(new LocalStack(layout.defaultStateDir(), LocalStack.Ports.fromEnvironment(), layout));
         List<Pair> compared = pairs.isEmpty() ? DEMO : pairs;
         if (every != null) {
             try (ReconcileWatch watch = new ReconcileWatch(endpoints, compared, host, port)) {
@@ -128,12 +158,10 @@ public final class ReconcileMain {
     /** Reconciles every pair and returns the outcomes. */
     public static List<PairReport> check(Endpoints endpoints, List<Pair> pairs) throws Exception {
         List<PairReport> reports = new ArrayList<>();
-        Properties props = new Properties();
-        props.setProperty("user", endpoints.pgUser());
-        try (Connection pg = DriverManager.getConnection(endpoints.jdbcUrl(), props); S3Client s3 = s3(endpoints)) {
+        try (Connection pg = endpoints.connectPostgres(); S3Client s3 = s3(endpoints)) {
             for (Pair pair : pairs) {
                 Rows source = PostgresRows.read(pg, pair.table(), pair.columns());
-                Rows redis = RedisRows.read(endpoints.redisUri(), endpoints.redisPrefix(), pair.view(), pair.columns());
+                Rows redis = RedisRows.read(RedisRows.options(endpoints), endpoints.redisPrefix(), pair.view(), pair.columns());
                 LakeRows.Result lake = LakeRows.read(s3, endpoints.bucket(), endpoints.objectPrefix(), pair.view(),
                         PostgresRows.primaryKey(pg, pair.table()), pair.columns());
                 reports.add(new PairReport(pair, Reconciler.compare(source, redis, pair.columns()),
@@ -153,13 +181,28 @@ public final class ReconcileMain {
         return clean;
     }
 
+    /** Trust managers of the stack's trust store (PKCS12 holding its CA). */
+    static javax.net.ssl.TrustManager[] trustManagers(Endpoints.Tls tls) {
+        try (var in = java.nio.file.Files.newInputStream(tls.truststore())) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(in, tls.truststorePassword().toCharArray());
+            javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            return factory.getTrustManagers();
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read the trust store " + tls.truststore() + ": " + e.getMessage(), e);
+        }
+    }
+
     public static S3Client s3(Endpoints endpoints) {
         return S3Client.builder()
                 .endpointOverride(URI.create(endpoints.s3Endpoint()))
                 .forcePathStyle(true)
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(endpoints.accessKey(), endpoints.secretKey())))
-                .httpClient(UrlConnectionHttpClient.create())
+                .httpClient(endpoints.tls() == null ? UrlConnectionHttpClient.create()
+                        : UrlConnectionHttpClient.builder().tlsTrustManagersProvider(() -> trustManagers(endpoints.tls())).build())
                 .build();
     }
 }

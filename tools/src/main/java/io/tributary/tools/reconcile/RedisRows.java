@@ -12,7 +12,10 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.redis.client.Response;
 
 /**
@@ -24,10 +27,20 @@ public final class RedisRows {
     private RedisRows() {
     }
 
-    public static Rows read(String redisUri, String keyPrefix, String table, List<String> columns) throws Exception {
+    /** The client options for these endpoints: TLS trusting the stack's CA when the stack is secure. */
+    public static RedisOptions options(ReconcileMain.Endpoints endpoints) {
+        RedisOptions options = new RedisOptions().setConnectionString(endpoints.redisUri());
+        if (endpoints.tls() != null) {
+            options.setNetClientOptions(new NetClientOptions().setSsl(true).setHostnameVerificationAlgorithm("HTTPS")
+                    .setTrustOptions(new PemTrustOptions().addCertPath(endpoints.tls().caCert().toString())));
+        }
+        return options;
+    }
+
+    public static Rows read(RedisOptions options, String keyPrefix, String table, List<String> columns) throws Exception {
         Vertx vertx = Vertx.vertx();
         try {
-            RedisConnection redis = await(Redis.createClient(vertx, redisUri).connect().toCompletionStage().toCompletableFuture());
+            RedisConnection redis = await(Redis.createClient(vertx, options).connect().toCompletionStage().toCompletableFuture());
             try {
                 String pattern = keyPrefix + table + ":*";
                 List<String> keys = new ArrayList<>();

@@ -22,22 +22,53 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class TopicReader implements AutoCloseable {
 
     private final String bootstrapServers;
+    private final Map<String, String> client;
     private final Admin admin;
 
     TopicReader(String bootstrapServers) {
+        this(bootstrapServers, Map.of());
+    }
+
+    /** @param client further client settings, e.g. a secure stack's SASL_SSL settings of one principal */
+    TopicReader(String bootstrapServers, Map<String, String> client) {
         this.bootstrapServers = bootstrapServers;
+        this.client = client;
         Properties props = new Properties();
+        props.putAll(client);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         this.admin = Admin.create(props);
     }
 
+    /** Every record of the topic, from the beginning to the end it had when called. */
+    List<ConsumerRecord<byte[], byte[]>> records(String topic) {
+        List<ConsumerRecord<byte[], byte[]>> records = new java.util.ArrayList<>();
+        read(topic, records::add);
+        return records;
+    }
+
+    /** The names of the topics that start with {@code prefix}. */
+    List<String> topics(String prefix) throws Exception {
+        return admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix)).sorted().toList();
+    }
+
     /** Event id (the capture's tributary.event-id header) -> how many records of the topic carry it. */
     Map<String, Integer> eventIds(String topic) {
+        Map<String, Integer> ids = new HashMap<>();
+        read(topic, record -> {
+            Header header = record.headers().lastHeader("tributary.event-id");
+            if (header != null && record.value() != null) {
+                ids.merge(new String(header.value(), StandardCharsets.UTF_8), 1, Integer::sum);
+            }
+        });
+        return ids;
+    }
+
+    private void read(String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
         Properties props = new Properties();
+        props.putAll(client);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        Map<String, Integer> ids = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -49,15 +80,9 @@ final class TopicReader implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("could not read " + topic + " to its end within 2 minutes");
                 }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    Header header = record.headers().lastHeader("tributary.event-id");
-                    if (header != null && record.value() != null) {
-                        ids.merge(new String(header.value(), StandardCharsets.UTF_8), 1, Integer::sum);
-                    }
-                }
+                consumer.poll(Duration.ofMillis(500)).forEach(each);
             }
         }
-        return ids;
     }
 
     /** Records the group has not committed yet, over every partition it has committed on. */

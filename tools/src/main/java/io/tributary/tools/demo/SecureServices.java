@@ -60,6 +60,8 @@ public final class SecureServices {
         return Map.of(
                 "quarkus.redis.hosts", security.redisUri(user),
                 "quarkus.redis.tls-configuration-name", TLS_NAME,
-                "quarkus.tls." + TLS_NAME + ".trust-store.pem.certs", security.caCert().toString());
+                "quarkus.tls." + TLS_NAME + ".trust-store.pem.certs", security.caCert().toString(),
+                // the Redis client does not take the registry's default: without it Vert.x refuses to connect
+                "quarkus.tls." + TLS_NAME + ".hostname-verification-algorithm", "HTTPS");
     }
 }

@@ -129,6 +129,9 @@ public class ReferenceTables implements ReferenceData {
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "processor-reference-tables");
+        // a reference topic appears when capture first writes it: wait for it, never create it (with the broker's
+        // default partitions, or refused outright where the processor may only read change topics)
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         try (AvroDecoder decoder = new AvroDecoder(registryUrl);
                 KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(props)) {
             consumer = kafka;

@@ -1,6 +1,7 @@
 package io.tributary.tools.demo;
 
 import java.sql.Connection;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,10 +118,20 @@ public final class DemoMain {
         for (QuarkusAppProcess app : apps) {
             say(String.format("  %-17s %s/q/health  %s/q/metrics  log %s", app.name(), app.url(), app.url(), app.logFile()));
         }
-        say("  lake     aws --endpoint-url " + stack.s3().endpoint() + " s3 ls --recursive s3://lake/   (key tributary, secret tributary-secret)");
-        say("  redis    redis-cli -p " + stack.redis().port() + " --scan --pattern 'tributary:customer_view:*' | head; redis-cli -p "
-                + stack.redis().port() + " HGETALL tributary:customer_view:1");
-        say("  kafka    " + stack.kafka().bootstrapServers() + "  topics tributary.public.*, tributary.view.*");
+        if (stack.security().isPresent()) {
+            var secure = stack.security().get();
+            Path secrets = stack.stateDir().resolve("secrets");
+            say("  lake     AWS_ACCESS_KEY_ID=" + secure.s3AccessKey() + " AWS_SECRET_ACCESS_KEY=$(cat " + secrets.resolve("s3-tributary")
+                    + ") aws --ca-bundle " + secure.caCert() + " --endpoint-url " + stack.s3().endpoint() + " s3 ls --recursive s3://lake/");
+            say("  redis    redis-cli --tls --cacert " + secure.caCert() + " -p " + stack.redis().port() + " --user tools --pass $(cat "
+                    + secrets.resolve("redis-tools") + ") HGETALL tributary:customer_view:1");
+        } else {
+            say("  lake     aws --endpoint-url " + stack.s3().endpoint() + " s3 ls --recursive s3://lake/   (key tributary, secret tributary-secret)");
+            say("  redis    redis-cli -p " + stack.redis().port() + " --scan --pattern 'tributary:customer_view:*' | head; redis-cli -p "
+                    + stack.redis().port() + " HGETALL tributary:customer_view:1");
+        }
+        say("  kafka    " + stack.kafka().bootstrapServers() + "  topics tributary.public.*, tributary.view.*"
+                + (stack.secure() ? "  (SASL_SSL, SCRAM-SHA-512; passwords in " + stack.stateDir().resolve("secrets") + ")" : ""));
         say("  more     ./pipeline load --rate 500 --duration 30s ; ./pipeline reconcile [--every 2m] ; ./pipeline replay --from-ago 5m ;"
                 + " ./pipeline down");
         return clean;

@@ -63,11 +63,18 @@ public final class Replay {
     }
 
     private final String bootstrapServers;
+    private final Map<String, String> client;
     private final String processorGroup;
     private final String sinkGroup;
 
     public Replay(String bootstrapServers, String processorGroup, String sinkGroup) {
+        this(bootstrapServers, Map.of(), processorGroup, sinkGroup);
+    }
+
+    /** @param client further Kafka client settings, e.g. the secure stack's SASL_SSL settings of the tools principal */
+    public Replay(String bootstrapServers, Map<String, String> client, String processorGroup, String sinkGroup) {
         this.bootstrapServers = bootstrapServers;
+        this.client = Map.copyOf(client);
         this.processorGroup = processorGroup;
         this.sinkGroup = sinkGroup;
     }
@@ -148,6 +155,7 @@ public final class Replay {
     /** The earliest record timestamp among the records at the start offsets (none when nothing is to replay). */
     private java.util.Optional<Instant> firstTimestamp(Map<TopicPartition, Long> start, Map<TopicPartition, Long> end) {
         Properties props = new Properties();
+        props.putAll(client);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
@@ -206,6 +214,7 @@ public final class Replay {
 
     private Admin admin() {
         Properties props = new Properties();
+        props.putAll(client);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
         return Admin.create(props);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.tributary.stack.LocalStack;
 import io.tributary.stack.QuarkusAppProcess;
@@ -76,7 +77,8 @@ public final class ReplayMain {
 
     /** Stops the stack's processor and sink, rewinds their groups, restarts them; returns what moved. */
     public static List<Replay.Move> run(LocalStack stack, List<Replay.Target> targets, Replay.From from, PrintStream out) throws Exception {
-        Replay replay = new Replay(stack.kafka().bootstrapServers(), PROCESSOR_GROUP, SINK_GROUP);
+        Replay replay = new Replay(stack.kafka().bootstrapServers(),
+                stack.security().map(s -> s.kafkaClientProperties("tools")).orElse(Map.of()), PROCESSOR_GROUP, SINK_GROUP);
         List<QuarkusAppProcess> stopped = new ArrayList<>();
         for (QuarkusAppProcess app : stack.runningApps()) {
             if (!app.name().equals("capture-service")) {

@@ -87,25 +87,30 @@ public final class ReplayMain {
                 stopped.add(app);
             }
         }
-        // a graceful stop leaves the group at once; a member that crashed stays until its session times out
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!replay.activeGroups().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(1000);
+        List<Replay.Move> moves;
+        try {
+            // a graceful stop leaves the group at once; a member that crashed stays until its session times out
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!replay.activeGroups().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(1000);
+            }
+            moves = replay.rewind(targets, from, out);
+        } finally {
+            // whether or not the rewind worked, what was stopped runs again
+            if (!stopped.isEmpty()) {
+                List<String> names = stopped.stream().map(QuarkusAppProcess::name).toList();
+                for (QuarkusAppProcess app : DemoMain.apps(stack)) {
+                    if (names.contains(app.name())) {
+                        out.printf("starting %s%n", app.name());
+                        app.start();
+                    }
+                }
+            }
         }
-        List<Replay.Move> moves = replay.rewind(targets, from, out);
         out.printf("%-20s %-40s %12s %12s %12s%n", "group", "partition", "committed", "replay from", "records");
         for (Replay.Move move : moves) {
             out.printf("%-20s %-40s %12s %12d %12d%n", move.group(), move.partition(), move.before() == null ? "-" : move.before(),
                     move.after(), move.toReplay());
-        }
-        if (!stopped.isEmpty()) {
-            List<String> names = stopped.stream().map(QuarkusAppProcess::name).toList();
-            for (QuarkusAppProcess app : DemoMain.apps(stack)) {
-                if (names.contains(app.name())) {
-                    out.printf("starting %s%n", app.name());
-                    app.start();
-                }
-            }
         }
         out.println("""
                 replay started. The processor drops replayed changes it published within its dedupe window

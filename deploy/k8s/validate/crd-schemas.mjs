@@ -1,8 +1,9 @@
 // JSON schemas of the custom resources that no kubernetes-models package covers:
-//   - Strimzi (kafka.strimzi.io/v1beta2): Kafka, KafkaNodePool, KafkaTopic
+//   - Strimzi (kafka.strimzi.io/v1beta2): Kafka, KafkaNodePool, KafkaTopic, KafkaUser
 //   - Knative eventing-kafka-broker: KafkaSource (sources.knative.dev/v1), KafkaSink (eventing.knative.dev/v1alpha1)
+//   - cert-manager (cert-manager.io/v1): Issuer, Certificate
 // Written by hand from the operators' API references (Strimzi's CRD reference, eventing-kafka-broker's Go types
-// kafka_types.go / kafka_sink_types.go and Knative's DeliverySpec / Destination). They cover the fields these
+// kafka_types.go / kafka_sink_types.go and Knative's DeliverySpec / Destination, cert-manager's API reference). They cover the fields these
 // manifests use plus the common neighbours, and they are stricter than the real CRDs in one way on purpose:
 // unknown fields are errors (additionalProperties: false), as `kubectl apply` reports them with its default
 // strict field validation. A field the real API has but this file lacks fails validation: add it here.
@@ -236,7 +237,11 @@ const listener = {
     port: { type: "integer", minimum: 9092 },
     type: { enum: ["internal", "route", "loadbalancer", "nodeport", "ingress", "cluster-ip"] },
     tls: { type: "boolean" },
-    authentication: { type: "object" },
+    authentication: {
+      type: "object",
+      required: ["type"],
+      properties: { type: { enum: ["tls", "scram-sha-512", "oauth", "custom"] } },
+    },
     configuration: { type: "object" },
     networkPolicyPeers: { type: "array" },
   },
@@ -259,7 +264,14 @@ const kafka = resource("kafka.strimzi.io/v1beta2", "Kafka", {
         listeners: { type: "array", minItems: 1, items: listener },
         config: { ...configMap, propertyNames: { not: { pattern: forbiddenKafkaConfig } } },
         storage,
-        authorization: { type: "object" },
+        authorization: {
+          type: "object",
+          required: ["type"],
+          properties: {
+            type: { enum: ["simple", "opa", "keycloak", "custom"] },
+            superUsers: { type: "array", items: { type: "string" } },
+          },
+        },
         rack: { type: "object" },
         brokerRackInitImage: { type: "string" },
         livenessProbe: { type: "object" },
@@ -317,6 +329,167 @@ const kafkaTopic = resource("kafka.strimzi.io/v1beta2", "KafkaTopic", {
   },
 });
 
+// KafkaUser: Strimzi's KafkaUserSpec. ACL rules (AclRule): a resource (topic, group, transactionalId: a name and a
+// patternType, literal by default; cluster: nothing else), operations (AclOperation), allow by default.
+const aclOperation = {
+  enum: ["Read", "Write", "Create", "Delete", "Alter", "Describe", "ClusterAction", "AlterConfigs", "DescribeConfigs",
+    "IdempotentWrite", "All"],
+};
+
+const aclRule = {
+  type: "object",
+  additionalProperties: false,
+  required: ["resource"],
+  anyOf: [{ required: ["operations"] }, { required: ["operation"] }],
+  properties: {
+    type: { enum: ["allow", "deny"] },
+    host: { type: "string" },
+    operation: aclOperation,
+    operations: { type: "array", minItems: 1, uniqueItems: true, items: aclOperation },
+    resource: {
+      type: "object",
+      required: ["type"],
+      oneOf: [
+        {
+          additionalProperties: false,
+          required: ["type", "name"],
+          properties: {
+            type: { enum: ["topic", "group", "transactionalId"] },
+            name: { type: "string", minLength: 1 },
+            patternType: { enum: ["literal", "prefix"] },
+          },
+        },
+        { additionalProperties: false, properties: { type: { const: "cluster" } } },
+      ],
+    },
+  },
+};
+
+const kafkaUser = resource("kafka.strimzi.io/v1beta2", "KafkaUser", {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    authentication: {
+      type: "object",
+      additionalProperties: false,
+      required: ["type"],
+      properties: {
+        type: { enum: ["tls", "tls-external", "scram-sha-512"] },
+        password: {
+          type: "object",
+          additionalProperties: false,
+          required: ["valueFrom"],
+          properties: { valueFrom: secretKeySelector },
+        },
+      },
+    },
+    authorization: {
+      type: "object",
+      additionalProperties: false,
+      required: ["type", "acls"],
+      properties: {
+        type: { const: "simple" },
+        acls: { type: "array", items: aclRule },
+      },
+    },
+    quotas: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        producerByteRate: { type: "integer", minimum: 0 },
+        consumerByteRate: { type: "integer", minimum: 0 },
+        requestPercentage: { type: "integer", minimum: 0 },
+        controllerMutationRate: { type: "number", minimum: 0 },
+      },
+    },
+    template: { type: "object" },
+  },
+});
+
+// ---- cert-manager ----
+
+// Go's time.Duration syntax, as cert-manager parses duration and renewBefore (e.g. 2160h, 720h0m0s)
+const goDuration = { type: "string", pattern: "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$" };
+
+const issuerSpec = {
+  type: "object",
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 1,
+  properties: {
+    selfSigned: {
+      type: "object",
+      additionalProperties: false,
+      properties: { crlDistributionPoints: { type: "array", items: { type: "string" } } },
+    },
+    ca: {
+      type: "object",
+      additionalProperties: false,
+      required: ["secretName"],
+      properties: {
+        secretName: { type: "string", minLength: 1 },
+        crlDistributionPoints: { type: "array", items: { type: "string" } },
+        ocspServers: { type: "array", items: { type: "string" } },
+        issuingCertificateURLs: { type: "array", items: { type: "string" } },
+      },
+    },
+    acme: { type: "object" },
+    vault: { type: "object" },
+    venafi: { type: "object" },
+  },
+};
+
+const keyUsage = {
+  enum: ["signing", "digital signature", "content commitment", "key encipherment", "key agreement",
+    "data encipherment", "cert sign", "crl sign", "encipher only", "decipher only", "any", "server auth",
+    "client auth", "code signing", "email protection", "s/mime", "ipsec end system", "ipsec tunnel", "ipsec user",
+    "timestamping", "ocsp signing", "microsoft sgc", "netscape sgc"],
+};
+
+const certificateSpec = {
+  type: "object",
+  additionalProperties: false,
+  required: ["secretName", "issuerRef"],
+  properties: {
+    secretName: { type: "string", minLength: 1 },
+    issuerRef: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name"],
+      properties: { name: { type: "string", minLength: 1 }, kind: { type: "string" }, group: { type: "string" } },
+    },
+    commonName: { type: "string", maxLength: 64 },
+    dnsNames: { type: "array", items: { type: "string", minLength: 1 } },
+    ipAddresses: { type: "array", items: { type: "string" } },
+    uris: { type: "array", items: { type: "string" } },
+    emailAddresses: { type: "array", items: { type: "string" } },
+    otherNames: { type: "array" },
+    subject: { type: "object" },
+    literalSubject: { type: "string" },
+    duration: goDuration,
+    renewBefore: goDuration,
+    renewBeforePercentage: { type: "integer" },
+    isCA: { type: "boolean" },
+    usages: { type: "array", items: keyUsage },
+    privateKey: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        algorithm: { enum: ["RSA", "ECDSA", "Ed25519"] },
+        size: { type: "integer" },
+        encoding: { enum: ["PKCS1", "PKCS8"] },
+        rotationPolicy: { enum: ["Never", "Always"] },
+      },
+    },
+    secretTemplate: { type: "object" },
+    keystores: { type: "object" },
+    revisionHistoryLimit: { type: "integer", minimum: 1 },
+    additionalOutputFormats: { type: "array" },
+    encodeUsagesInRequest: { type: "boolean" },
+    nameConstraints: { type: "object" },
+  },
+};
+
 /** Schema by "apiVersion/Kind". */
 export const crdSchemas = {
   "sources.knative.dev/v1/KafkaSource": kafkaSource,
@@ -324,10 +497,14 @@ export const crdSchemas = {
   "kafka.strimzi.io/v1beta2/Kafka": kafka,
   "kafka.strimzi.io/v1beta2/KafkaNodePool": kafkaNodePool,
   "kafka.strimzi.io/v1beta2/KafkaTopic": kafkaTopic,
+  "kafka.strimzi.io/v1beta2/KafkaUser": kafkaUser,
+  "cert-manager.io/v1/Issuer": resource("cert-manager.io/v1", "Issuer", issuerSpec),
+  "cert-manager.io/v1/Certificate": resource("cert-manager.io/v1", "Certificate", certificateSpec),
 };
 
 /** Labels the Strimzi operators require on resources that belong to a cluster. */
 export const requiredLabels = {
   "kafka.strimzi.io/v1beta2/KafkaNodePool": ["strimzi.io/cluster"],
   "kafka.strimzi.io/v1beta2/KafkaTopic": ["strimzi.io/cluster"],
+  "kafka.strimzi.io/v1beta2/KafkaUser": ["strimzi.io/cluster"],
 };

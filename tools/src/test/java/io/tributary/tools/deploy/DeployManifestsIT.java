@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +23,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourceType;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +37,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import io.tributary.stack.StackSecurity;
+import io.tributary.stack.StackSecurity.KafkaAcl;
 
 /**
  * Offline checks of the Kubernetes manifests in {@code deploy/k8s} (no cluster needed):
@@ -41,7 +51,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
  * (its {@code application.properties}, or a leaf of its {@code @ConfigMapping} interfaces), container ports are the
  * services' {@code quarkus.http.port}, probes are Quarkus's health endpoints, images are the ones pinned in the images
  * component, Secret/ConfigMap references resolve, and the Kafka resources (topics, KafkaSources) are the topics and
- * consumer groups the services use.</li>
+ * consumer groups the services use;</li>
+ * <li>the secure configuration (SECURITY.md): every service on Kafka over SASL_SSL as its own KafkaUser, whose ACLs
+ * are exactly {@link StackSecurity#ACLS}; Redis over TLS only with the ACL users of {@link StackSecurity#REDIS_ACL};
+ * PostgreSQL with verify-full as the least-privilege role; the settings {@code SecureServices} gives each service
+ * on the secure local stack.</li>
  * </ol>
  * Needs {@code node} (and {@code npm} the first time, to install the validator's pinned packages).
  */
@@ -80,6 +94,21 @@ class DeployManifestsIT {
                 resources:
                   - deployment.yaml
                   - source.yaml
+                  - user.yaml
+                """);
+        Files.writeString(dir.resolve("user.yaml"), """
+                apiVersion: kafka.strimzi.io/v1beta2
+                kind: KafkaUser
+                metadata:
+                  name: broken-user
+                  labels: {strimzi.io/cluster: tributary}
+                spec:
+                  authentication: {type: scram-sha-512}
+                  authorization:
+                    type: simple
+                    acls:
+                      - resource: {type: topic, name: t, patternType: prefix}
+                        operations: [Reed]
                 """);
         Files.writeString(dir.resolve("deployment.yaml"), """
                 apiVersion: apps/v1
@@ -117,7 +146,8 @@ class DeployManifestsIT {
         assertThat(result.output())
                 .containsPattern("FAIL \\S*deployment\\.yaml Deployment/broken .*/spec/replicas must be integer")
                 .containsPattern("FAIL \\S*source\\.yaml KafkaSource/broken-source .*/spec/ordering must be equal to one of the allowed values")
-                .contains("2 failures");
+                .containsPattern("FAIL \\S*user\\.yaml KafkaUser/broken-user .*/spec/authorization/acls/0/operations/0 must be equal to one of the allowed values")
+                .contains("3 failures");
     }
 
     // ------------------------------------------------------------------ (b) cross-checks with the services
@@ -129,8 +159,15 @@ class DeployManifestsIT {
             Manifests m = Manifests.load(variant);
             for (Workload w : m.serviceWorkloads()) {
                 ServiceConfig config = ServiceConfig.of(w.service());
+                Set<String> helpers = w.interpolationHelpers();
                 for (JsonNode env : w.container().path("env")) {
                     String name = env.path("name").asText();
+                    if (helpers.contains(name)) {
+                        // only there to be expanded as $(NAME) into a later variable the service reads
+                        softly.assertThat(config.reads(name)).as("%s %s: helper %s is also a config key of the service",
+                                rel(w.doc().file()), w.service(), name).isFalse();
+                        continue;
+                    }
                     softly.assertThat(config.reads(name))
                             .as("%s %s: env %s is not a config key %s reads%s", rel(w.doc().file()), w.service(), name,
                                     w.service(), config.hint(name))
@@ -166,6 +203,22 @@ class DeployManifestsIT {
         assertThat(processor.reads("PROCESSOR_VIEWS_OTHER_VIEW_SOURCE_TOPIC"))
                 .as("a map entry SmallRye cannot name from the environment alone").isFalse();
         assertThat(sink.reads("SINK_LAKE_BUCKETS")).isFalse();
+
+        // kafka.* is the Kafka client's own configuration (Quarkus's default Kafka config, capture's KafkaClientSettings)
+        assertThat(capture.reads("KAFKA_SASL_JAAS_CONFIG")).isTrue();
+        assertThat(processor.reads("KAFKA_SSL_TRUSTSTORE_LOCATION")).isTrue();
+        assertThat(sink.reads("KAFKA_SECURITY_PROTOCOL")).isTrue();
+        assertThat(sink.reads("KAFKA_SASL_JASS_CONFIG")).as("not a Kafka client setting").isFalse();
+        // the secure settings SecureServices gives each service
+        assertThat(sink.reads("QUARKUS_TLS_TRIBUTARY_TRUST_STORE_PEM_CERTS")).isTrue();
+        assertThat(capture.reads("CAPTURE_DATABASE_SSL_ROOT_CERT")).isTrue();
+        assertThat(capture.reads("QUARKUS_REDIS_TLS_CONFIGURATION_NAME")).as("capture has no Redis").isFalse();
+        assertThat(processor.reads("QUARKUS_S3_SYNC_CLIENT_TLS_TRUST_MANAGERS_PROVIDER_TYPE")).as("the sink's").isFalse();
+        assertThat(sink.reads("QUARKUS_S3_SYNC_CLIENT_TLS_TRUST_MANAGERS_PROVIDER_FILE_STORE_PATH")).isTrue();
+        // an entry of a map of values (capture.debezium.*): SmallRye Config 3 names it with '_' -> '.'
+        // (CAPTURE_DEBEZIUM_PUBLICATION_AUTOCREATE_MODE -> debezium() key publication.autocreate.mode, checked with
+        // smallrye-config 3.16.0), which suits Debezium's dotted property names
+        assertThat(capture.reads("CAPTURE_DEBEZIUM_PUBLICATION_AUTOCREATE_MODE")).isTrue();
         assertThat(sink.reads("PROCESSOR_MASKING_KEY")).as("another service's key").isFalse();
     }
 
@@ -280,31 +333,66 @@ class DeployManifestsIT {
         SoftAssertions softly = new SoftAssertions();
         for (Path variant : VARIANTS) {
             Manifests m = Manifests.load(variant);
+            Map<String, Set<String>> secrets = m.secretKeys();
+            Map<String, Set<String>> configMaps = m.configMapKeys();
             for (Doc doc : m.docs()) {
+                String at = rel(doc.file()) + " " + doc.kind() + "/" + doc.name();
                 for (JsonNode c : containers(doc.node())) {
                     for (JsonNode env : c.path("env")) {
                         for (String kind : List.of("secretKeyRef", "configMapKeyRef")) {
                             JsonNode ref = env.path("valueFrom").path(kind);
-                            if (ref.isMissingNode()) {
-                                continue;
+                            if (!ref.isMissingNode()) {
+                                checkRef(softly, kind.equals("secretKeyRef") ? secrets : configMaps,
+                                        kind.equals("secretKeyRef") ? "Secret" : "ConfigMap", ref.path("name").asText(),
+                                        ref.path("key").asText(), at + ": env " + env.path("name").asText(), variant);
                             }
-                            String target = kind.equals("secretKeyRef") ? "Secret" : "ConfigMap";
-                            String name = ref.path("name").asText();
-                            String key = ref.path("key").asText();
-                            Optional<Doc> found = m.find("v1", target, name);
-                            softly.assertThat(found).as("%s %s: env %s refers to %s %s, not in %s", rel(doc.file()), doc.name(),
-                                    env.path("name").asText(), target, name, rel(variant)).isPresent();
-                            found.ifPresent(d -> softly.assertThat(d.node().path("data").has(key)
-                                    || d.node().path("stringData").has(key))
-                                    .as("%s %s: env %s refers to key %s of %s %s, which has no such key", rel(doc.file()),
-                                            doc.name(), env.path("name").asText(), key, target, name)
-                                    .isTrue());
                         }
                     }
+                }
+                for (JsonNode volume : doc.node().path("spec").path("template").path("spec").path("volumes")) {
+                    for (String kind : List.of("secret", "configMap")) {
+                        JsonNode v = volume.path(kind);
+                        if (v.isMissingNode()) {
+                            continue;
+                        }
+                        String name = v.path(kind.equals("secret") ? "secretName" : "name").asText();
+                        Map<String, Set<String>> known = kind.equals("secret") ? secrets : configMaps;
+                        String what = at + ": volume " + volume.path("name").asText();
+                        softly.assertThat(known).as("%s refers to %s %s, not in %s", what, kind, name, rel(variant)).containsKey(name);
+                        for (JsonNode item : v.path("items")) {
+                            checkRef(softly, known, kind, name, item.path("key").asText(), what, variant);
+                        }
+                    }
+                }
+                // the KafkaSources' credentials (spec.net)
+                JsonNode net = doc.node().path("spec").path("net");
+                for (JsonNode group : List.of(net.path("sasl"), net.path("tls"))) {
+                    group.fields().forEachRemaining(f -> {
+                        JsonNode ref = f.getValue().path("secretKeyRef");
+                        if (!ref.isMissingNode()) {
+                            checkRef(softly, secrets, "Secret", ref.path("name").asText(), ref.path("key").asText(),
+                                    at + ": net " + f.getKey(), variant);
+                        }
+                    });
+                }
+                JsonNode auth = doc.node().path("spec").path("auth").path("secret").path("ref");
+                if (!auth.isMissingNode()) {
+                    softly.assertThat(secrets).as("%s: auth Secret %s", at, auth.path("name").asText())
+                            .containsKey(auth.path("name").asText());
                 }
             }
         }
         softly.assertAll();
+    }
+
+    private static void checkRef(SoftAssertions softly, Map<String, Set<String>> known, String kind, String name, String key,
+            String what, Path variant) {
+        softly.assertThat(known).as("%s refers to %s %s, not in %s (nor made by an operator from it)", what, kind, name,
+                rel(variant)).containsKey(name);
+        if (known.containsKey(name)) {
+            softly.assertThat(known.get(name)).as("%s refers to key %s of %s %s, which has no such key", what, key, kind, name)
+                    .contains(key);
+        }
     }
 
     @Test
@@ -437,6 +525,413 @@ class DeployManifestsIT {
         }
     }
 
+    // ------------------------------------------------------------------ (c) the secure configuration (SECURITY.md)
+
+    /** The Kafka principal (KafkaUser, StackSecurity) of each service. */
+    static final Map<String, String> PRINCIPALS = Map.of("capture-service", "capture", "processor-service", "processor",
+            "sink-service", "sink");
+    /** The Redis ACL user of each service that uses Redis. */
+    static final Map<String, String> REDIS_USERS = Map.of("processor-service", "processor", "sink-service", "sink");
+    /** Every setting a Kafka client of a service can take (capture's KafkaClientSettings, Quarkus's kafka.*). */
+    static final Set<String> KAFKA_CLIENT_CONFIGS = kafkaClientConfigs();
+    /**
+     * The Knative variant's own principal: the dead-letter KafkaSinks (knative/dead-letter-sinks.yaml). Not in
+     * StackSecurity.ACLS (the local stack runs no Knative): these are its exact ACLs.
+     */
+    static final String KNATIVE_DEAD_LETTERS = "knative-dead-letters";
+    static final List<KafkaAcl> KNATIVE_DEAD_LETTERS_ACLS = List.of(
+            new KafkaAcl(KNATIVE_DEAD_LETTERS, ResourceType.TOPIC, "tributary.processor.dlq", PatternType.LITERAL, AclOperation.WRITE),
+            new KafkaAcl(KNATIVE_DEAD_LETTERS, ResourceType.TOPIC, "tributary.processor.dlq", PatternType.LITERAL, AclOperation.DESCRIBE),
+            new KafkaAcl(KNATIVE_DEAD_LETTERS, ResourceType.TOPIC, "tributary.sink.dlq", PatternType.LITERAL, AclOperation.WRITE),
+            new KafkaAcl(KNATIVE_DEAD_LETTERS, ResourceType.TOPIC, "tributary.sink.dlq", PatternType.LITERAL, AclOperation.DESCRIBE));
+    /** Secrets a manifest refers to that are created out of band (README.md says how): name -> keys. */
+    static final Map<String, Set<String>> OUT_OF_BAND_SECRETS = Map.of(
+            "knative-dead-letters-kafka", Set.of("protocol", "sasl.mechanism", "user", "password", "ca.crt"));
+    static final Path K8S_README = K8S.resolve("README.md");
+
+    private static Set<String> kafkaClientConfigs() {
+        Set<String> names = new TreeSet<>();
+        names.addAll(ProducerConfig.configNames());
+        names.addAll(ConsumerConfig.configNames());
+        names.addAll(AdminClientConfig.configNames());
+        return names;
+    }
+
+    @Test
+    void kafkaHasOnlyATlsScramListenerAndTheSimpleAuthorizer() {
+        for (Path variant : VARIANTS) {
+            Manifests m = Manifests.load(variant);
+            Doc kafka = m.kafkaCluster();
+            JsonNode spec = kafka.node().path("spec").path("kafka");
+            assertThat(spec.path("listeners").size()).as("%s: listeners", rel(kafka.file())).isPositive();
+            for (JsonNode listener : spec.path("listeners")) {
+                assertThat(listener.path("tls").asBoolean()).as("listener %s: TLS", listener.path("name").asText()).isTrue();
+                assertThat(listener.path("authentication").path("type").asText())
+                        .as("listener %s: authentication", listener.path("name").asText()).isEqualTo("scram-sha-512");
+            }
+            assertThat(spec.path("authorization").path("type").asText()).as("authorization").isEqualTo("simple");
+            assertThat(spec.path("authorization").path("superUsers").size()).as("no super user but Strimzi's own").isZero();
+            assertThat(spec.path("config").has("allow.everyone.if.no.acl.found")).as("deny when no ACL (Kafka's default)")
+                    .isFalse();
+            assertThat(kafka.node().path("spec").path("entityOperator").has("userOperator"))
+                    .as("the User Operator reconciles the KafkaUsers").isTrue();
+            assertThat(m.bootstrapServers()).as("%s: tributary-endpoints kafka-bootstrap-servers", rel(variant))
+                    .isEqualTo(kafka.name() + "-kafka-bootstrap:" + spec.path("listeners").path(0).path("port").asInt());
+        }
+    }
+
+    @Test
+    void kafkaUserAclsAreExactlyStackSecurityAcls() {
+        SoftAssertions softly = new SoftAssertions();
+        for (Path variant : VARIANTS) {
+            Manifests m = Manifests.load(variant);
+            boolean knative = !m.all("sources.knative.dev/v1", "KafkaSource").isEmpty();
+            Map<String, Doc> users = new LinkedHashMap<>();
+            m.all("kafka.strimzi.io/v1beta2", "KafkaUser").forEach(u -> users.put(u.name(), u));
+            Set<String> expected = new TreeSet<>(StackSecurity.KAFKA_PRINCIPALS);
+            expected.remove(StackSecurity.KAFKA_ADMIN); // Strimzi's operators and brokers authenticate with certificates
+            if (knative) {
+                expected.add(KNATIVE_DEAD_LETTERS);
+            }
+            softly.assertThat(users.keySet()).as("%s: one KafkaUser per principal", rel(variant))
+                    .containsExactlyInAnyOrderElementsOf(expected);
+            for (Doc user : users.values()) {
+                String where = rel(user.file()) + " KafkaUser/" + user.name();
+                softly.assertThat(user.node().path("metadata").path("labels").path("strimzi.io/cluster").asText())
+                        .as("%s: cluster label", where).isEqualTo(m.kafkaCluster().name());
+                softly.assertThat(user.node().path("spec").path("authentication").path("type").asText())
+                        .as("%s: authentication", where).isEqualTo("scram-sha-512");
+                softly.assertThat(user.node().path("spec").path("authorization").path("type").asText())
+                        .as("%s: authorization", where).isEqualTo("simple");
+                List<KafkaAcl> wanted = user.name().equals(KNATIVE_DEAD_LETTERS) ? KNATIVE_DEAD_LETTERS_ACLS
+                        : StackSecurity.ACLS.stream().filter(a -> a.principal().equals(user.name())).toList();
+                softly.assertThat(aclDifferences(user, wanted)).as("%s: ACLs vs StackSecurity.ACLS", where).isEmpty();
+            }
+        }
+        softly.assertAll();
+    }
+
+    @Test
+    void theAclCheckRejectsAMismatch() {
+        Doc processor = Manifests.load(K8S).find("kafka.strimzi.io/v1beta2", "KafkaUser", "processor").orElseThrow();
+        List<KafkaAcl> acls = StackSecurity.ACLS.stream().filter(a -> a.principal().equals("processor")).toList();
+        assertThat(aclDifferences(processor, acls)).isEmpty();
+        assertThat(aclDifferences(processor, acls.subList(1, acls.size()))).as("one ACL more than StackSecurity")
+                .singleElement().asString().startsWith("not in StackSecurity.ACLS");
+        List<KafkaAcl> more = new ArrayList<>(acls);
+        more.add(new KafkaAcl("processor", ResourceType.GROUP, "sink-service", PatternType.LITERAL, AclOperation.READ));
+        assertThat(aclDifferences(processor, more)).as("one ACL less").singleElement().asString().startsWith("missing");
+        List<KafkaAcl> prefixed = acls.stream().map(a -> a.patternType() == PatternType.LITERAL && a.resourceType() == ResourceType.GROUP
+                ? new KafkaAcl(a.principal(), a.resourceType(), a.resourceName(), PatternType.PREFIXED, a.operation()) : a).toList();
+        assertThat(aclDifferences(processor, prefixed)).as("a pattern type").hasSize(2);
+    }
+
+    /** The differences between a KafkaUser's ACL rules and the expected ACLs, as messages; empty if equal. */
+    static List<String> aclDifferences(Doc user, List<KafkaAcl> expected) {
+        Set<KafkaAcl> actual = new HashSet<>();
+        List<String> out = new ArrayList<>();
+        for (JsonNode rule : user.node().path("spec").path("authorization").path("acls")) {
+            if (!rule.path("type").asText("allow").equals("allow")) {
+                out.add("a " + rule.path("type").asText() + " rule: StackSecurity.ACLS allows only");
+            }
+            if (!rule.path("host").asText("*").equals("*")) {
+                out.add("a rule limited to host " + rule.path("host").asText());
+            }
+            JsonNode resource = rule.path("resource");
+            ResourceType type = switch (resource.path("type").asText()) {
+                case "topic" -> ResourceType.TOPIC;
+                case "group" -> ResourceType.GROUP;
+                case "cluster" -> ResourceType.CLUSTER;
+                case "transactionalId" -> ResourceType.TRANSACTIONAL_ID;
+                default -> ResourceType.UNKNOWN;
+            };
+            String name = type == ResourceType.CLUSTER ? "kafka-cluster" : resource.path("name").asText();
+            PatternType pattern = type == ResourceType.CLUSTER ? PatternType.LITERAL
+                    : switch (resource.path("patternType").asText("literal")) {
+                        case "literal" -> PatternType.LITERAL;
+                        case "prefix" -> PatternType.PREFIXED;
+                        default -> PatternType.UNKNOWN;
+                    };
+            List<String> operations = new ArrayList<>();
+            rule.path("operations").forEach(o -> operations.add(o.asText()));
+            if (rule.has("operation")) {
+                operations.add(rule.path("operation").asText());
+            }
+            for (String operation : operations) {
+                AclOperation op;
+                try {
+                    op = AclOperation.valueOf(operation.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    op = AclOperation.UNKNOWN;
+                }
+                actual.add(new KafkaAcl(user.name(), type, name, pattern, op));
+            }
+        }
+        for (KafkaAcl acl : actual) {
+            if (!expected.contains(acl)) {
+                out.add("not in StackSecurity.ACLS: " + acl);
+            }
+        }
+        for (KafkaAcl acl : expected) {
+            if (!actual.contains(acl)) {
+                out.add("missing: " + acl);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyServiceUsesKafkaOverSaslSslAsItsOwnKafkaUser() {
+        SoftAssertions softly = new SoftAssertions();
+        for (Path variant : VARIANTS) {
+            Manifests m = Manifests.load(variant);
+            String caSecret = m.kafkaCluster().name() + "-cluster-ca-cert";
+            for (Workload w : m.serviceWorkloads()) {
+                String where = rel(w.doc().file()) + " " + w.service();
+                String principal = PRINCIPALS.get(w.service());
+                softly.assertThat(w.env("KAFKA_SECURITY_PROTOCOL")).as("%s: KAFKA_SECURITY_PROTOCOL", where).contains("SASL_SSL");
+                softly.assertThat(w.env("KAFKA_SASL_MECHANISM")).as("%s: KAFKA_SASL_MECHANISM", where)
+                        .contains(StackSecurity.SCRAM_MECHANISM);
+                softly.assertThat(w.secretRef("KAFKA_SASL_JAAS_CONFIG"))
+                        .as("%s: KAFKA_SASL_JAAS_CONFIG from the Secret of its own KafkaUser %s", where, principal)
+                        .contains(principal + "/sasl.jaas.config");
+                softly.assertThat(m.find("kafka.strimzi.io/v1beta2", "KafkaUser", principal))
+                        .as("%s: KafkaUser %s", where, principal).isPresent();
+                softly.assertThat(w.env("KAFKA_SSL_TRUSTSTORE_TYPE")).as("%s: KAFKA_SSL_TRUSTSTORE_TYPE", where).contains("PKCS12");
+                softly.assertThat(w.env("KAFKA_SSL_TRUSTSTORE_LOCATION").flatMap(w::mountedSecretKey))
+                        .as("%s: KAFKA_SSL_TRUSTSTORE_LOCATION is the ca.p12 of Strimzi's %s, mounted", where, caSecret)
+                        .contains(caSecret + "/ca.p12");
+                softly.assertThat(w.secretRef("KAFKA_SSL_TRUSTSTORE_PASSWORD")).as("%s: KAFKA_SSL_TRUSTSTORE_PASSWORD", where)
+                        .contains(caSecret + "/ca.password");
+                softly.assertThat(w.env("KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM").orElse("https"))
+                        .as("%s: hostname verification stays on", where).isEqualTo("https");
+            }
+            // the KafkaSources log in as the principal of the service they push to, over TLS
+            for (Doc source : m.all("sources.knative.dev/v1", "KafkaSource")) {
+                String where = rel(source.file()) + " KafkaSource/" + source.name();
+                JsonNode spec = source.node().path("spec");
+                String principal = PRINCIPALS.get(spec.path("sink").path("ref").path("name").asText());
+                List<String> servers = new ArrayList<>();
+                spec.path("bootstrapServers").forEach(b -> servers.add(b.asText()));
+                softly.assertThat(servers).as("%s: bootstrap", where).containsExactly(m.bootstrapServers());
+                JsonNode sasl = spec.path("net").path("sasl");
+                softly.assertThat(sasl.path("enable").asBoolean()).as("%s: SASL", where).isTrue();
+                softly.assertThat(m.secretValue(sasl.path("user").path("secretKeyRef"))).as("%s: SASL user", where).contains(principal);
+                softly.assertThat(secretKeyRef(sasl.path("password"))).as("%s: password of KafkaUser %s", where, principal)
+                        .isEqualTo(principal + "/password");
+                softly.assertThat(m.secretValue(sasl.path("type").path("secretKeyRef"))).as("%s: SASL mechanism", where)
+                        .contains(StackSecurity.SCRAM_MECHANISM);
+                JsonNode tls = spec.path("net").path("tls");
+                softly.assertThat(tls.path("enable").asBoolean()).as("%s: TLS", where).isTrue();
+                softly.assertThat(secretKeyRef(tls.path("caCert"))).as("%s: trusts the cluster CA", where).isEqualTo(caSecret + "/ca.crt");
+                softly.assertThat(StackSecurity.ACLS).as("%s: its group %s is in StackSecurity.ACLS for %s", where,
+                        spec.path("consumerGroup").asText(), principal)
+                        .contains(new KafkaAcl(principal, ResourceType.GROUP, spec.path("consumerGroup").asText(), PatternType.LITERAL,
+                                AclOperation.READ));
+            }
+            for (Doc sink : m.all("eventing.knative.dev/v1alpha1", "KafkaSink")) {
+                String where = rel(sink.file()) + " KafkaSink/" + sink.name();
+                List<String> servers = new ArrayList<>();
+                sink.node().path("spec").path("bootstrapServers").forEach(b -> servers.add(b.asText()));
+                softly.assertThat(servers).as("%s: bootstrap", where).containsExactly(m.bootstrapServers());
+                softly.assertThat(sink.node().path("spec").path("auth").path("secret").path("ref").path("name").asText())
+                        .as("%s: credentials", where).isIn(OUT_OF_BAND_SECRETS.keySet());
+                String topic = sink.node().path("spec").path("topic").asText();
+                softly.assertThat(KNATIVE_DEAD_LETTERS_ACLS).as("%s: %s may write %s", where, KNATIVE_DEAD_LETTERS, topic)
+                        .contains(new KafkaAcl(KNATIVE_DEAD_LETTERS, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE));
+            }
+        }
+        softly.assertAll();
+    }
+
+    @Test
+    void redisIsTlsOnlyWithTheAclUsersOfStackSecurity() {
+        SoftAssertions softly = new SoftAssertions();
+        for (Path variant : VARIANTS) {
+            Manifests m = Manifests.load(variant);
+            Doc redis = m.find("apps/v1", "StatefulSet", "redis").orElseThrow();
+            JsonNode container = redis.node().path("spec").path("template").path("spec").path("containers").path(0);
+            Workload server = new Workload("redis", redis, container);
+            List<String> args = new ArrayList<>();
+            container.path("args").forEach(a -> args.add(a.asText()));
+            String where = rel(redis.file()) + " redis";
+            softly.assertThat(String.join(" ", args)).as("%s: TLS only", where).contains("--port 0", "--tls-port 6379");
+            String certSecret = null;
+            for (String flag : List.of("--tls-cert-file", "--tls-key-file", "--tls-ca-cert-file")) {
+                int i = args.indexOf(flag);
+                softly.assertThat(i).as("%s: %s", where, flag).isNotNegative();
+                if (i >= 0) {
+                    Optional<String> mounted = server.mountedSecretKey(args.get(i + 1));
+                    softly.assertThat(mounted).as("%s: %s is mounted from a Secret", where, flag).isPresent();
+                    certSecret = mounted.map(v -> v.substring(0, v.indexOf('/'))).orElse(certSecret);
+                }
+            }
+            softly.assertThat(args).as("%s: the ACL file", where).contains("--aclfile");
+            // the ACL rules are StackSecurity.REDIS_ACL, line for line; every user's password is in redis-users
+            Doc acl = m.find("v1", "ConfigMap", "redis-acl").orElseThrow();
+            List<String> expected = new ArrayList<>();
+            StackSecurity.REDIS_ACL.forEach((user, rules) -> expected.add("user " + user + " " + rules));
+            softly.assertThat(acl.node().path("data").path("users.acl").asText().strip().lines().toList())
+                    .as("%s: the rules of StackSecurity.REDIS_ACL", rel(acl.file())).isEqualTo(expected);
+            softly.assertThat(m.secretKeys().get("redis-users")).as("redis-users: a password per user")
+                    .containsExactlyInAnyOrderElementsOf(StackSecurity.REDIS_USERS);
+            // the certificate names the address the services use
+            String secretName = certSecret;
+            Optional<Doc> certificate = m.all("cert-manager.io/v1", "Certificate").stream()
+                    .filter(c -> c.node().path("spec").path("secretName").asText().equals(secretName)).findFirst();
+            softly.assertThat(certificate).as("%s: a cert-manager Certificate makes %s", where, secretName).isPresent();
+            String address = m.find("v1", "ConfigMap", "tributary-endpoints").orElseThrow().node().path("data").path("redis-address").asText();
+            certificate.ifPresent(c -> softly.assertThat(c.node().path("spec").path("dnsNames").toString())
+                    .as("%s: the certificate names %s", rel(c.file()), address).contains("\"" + address.replaceFirst(":\\d+$", "") + "\""));
+
+            for (Workload w : m.serviceWorkloads()) {
+                String user = REDIS_USERS.get(w.service());
+                String at = rel(w.doc().file()) + " " + w.service();
+                if (user == null) {
+                    softly.assertThat(w.envEntry("QUARKUS_REDIS_HOSTS")).as("%s: no Redis", at).isEmpty();
+                    continue;
+                }
+                softly.assertThat(w.env("QUARKUS_REDIS_HOSTS")).as("%s: QUARKUS_REDIS_HOSTS", at)
+                        .contains("rediss://" + user + ":$(REDIS_PASSWORD)@$(REDIS_ADDRESS)");
+                softly.assertThat(w.interpolationHelpers()).as("%s: defined before QUARKUS_REDIS_HOSTS", at)
+                        .contains("REDIS_PASSWORD", "REDIS_ADDRESS");
+                softly.assertThat(w.secretRef("REDIS_PASSWORD")).as("%s: the password of Redis user %s", at, user)
+                        .contains("redis-users/" + user);
+                softly.assertThat(w.configMapRef("REDIS_ADDRESS")).as(at).contains("tributary-endpoints/redis-address");
+                softly.assertThat(w.env("QUARKUS_REDIS_TLS_CONFIGURATION_NAME")).as(at).contains("tributary");
+                softly.assertThat(w.env("QUARKUS_TLS_TRIBUTARY_TRUST_STORE_PEM_CERTS").flatMap(w::mountedSecretKey))
+                        .as("%s: trusts the CA of Redis's certificate", at).contains(secretName + "/ca.crt");
+                softly.assertThat(w.env("QUARKUS_TLS_TRIBUTARY_HOSTNAME_VERIFICATION_ALGORITHM")).as(at).contains("HTTPS");
+            }
+        }
+        softly.assertAll();
+    }
+
+    @Test
+    void captureUsesTheLeastPrivilegeRoleOverVerifiedTls() {
+        for (Path variant : VARIANTS) {
+            Manifests m = Manifests.load(variant);
+            Workload capture = m.workload("capture-service");
+            assertThat(capture.env("CAPTURE_DATABASE_SSL_MODE")).contains("verify-full");
+            Optional<String> ca = capture.env("CAPTURE_DATABASE_SSL_ROOT_CERT").flatMap(capture::mountedSecretKey);
+            assertThat(ca).as("CAPTURE_DATABASE_SSL_ROOT_CERT is mounted from a Secret").isPresent();
+            assertThat(m.secretKeys()).containsKey(ca.get().substring(0, ca.get().indexOf('/')));
+            assertThat(capture.env("CAPTURE_DEBEZIUM_PUBLICATION_AUTOCREATE_MODE")).as("the role may not create the publication")
+                    .contains("disabled");
+            String userRef = capture.secretRef("CAPTURE_DATABASE_USER").orElseThrow();
+            Doc secret = m.find("v1", "Secret", userRef.substring(0, userRef.indexOf('/'))).orElseThrow();
+            assertThat(secret.node().path("stringData").path(userRef.substring(userRef.indexOf('/') + 1)).asText())
+                    .as("the role of least-privilege.sql").isEqualTo(StackSecurity.CAPTURE_ROLE);
+        }
+    }
+
+    @Test
+    void theLakeIsReachedOverHttps() {
+        for (Path variant : VARIANTS) {
+            Manifests m = Manifests.load(variant);
+            Workload sink = m.workload("sink-service");
+            String ref = sink.configMapRef("QUARKUS_S3_ENDPOINT_OVERRIDE").orElseThrow();
+            Doc map = m.find("v1", "ConfigMap", ref.substring(0, ref.indexOf('/'))).orElseThrow();
+            String endpoint = map.node().path("data").path(ref.substring(ref.indexOf('/') + 1)).asText();
+            assertThat(endpoint).as("%s: empty (AWS S3) or https", rel(map.file())).matches("(https://.+)?");
+            assertThat(sink.secretRef("QUARKUS_S3_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY")).isPresent();
+        }
+    }
+
+    @Test
+    void theManifestsSetEverySettingSecureServicesSets() {
+        SoftAssertions softly = new SoftAssertions();
+        for (Path variant : VARIANTS) {
+            for (Workload w : Manifests.load(variant).serviceWorkloads()) {
+                Set<String> wanted = new TreeSet<>(SecureServicesSource.keys(w.service()));
+                // optional on Kubernetes: only for an object store with a private CA (commented in the sink's manifests)
+                wanted.removeIf(k -> k.startsWith("quarkus.s3.sync-client.tls-trust-managers-provider."));
+                for (String key : List.of("security.protocol", "sasl.mechanism", "sasl.jaas.config", "ssl.truststore.location",
+                        "ssl.truststore.type", "ssl.truststore.password")) {
+                    wanted.add("kafka." + key);
+                }
+                for (String key : wanted) {
+                    softly.assertThat(w.envEntry(envName(key))).as("%s %s: %s (%s), as on the secure local stack",
+                            rel(w.doc().file()), w.service(), envName(key), key).isPresent();
+                }
+            }
+        }
+        softly.assertAll();
+    }
+
+    @Test
+    void secretsMadeOutOfBandAreDocumented() throws IOException {
+        String readme = Files.readString(K8S_README);
+        OUT_OF_BAND_SECRETS.forEach((name, keys) -> {
+            assertThat(readme).as("README.md says how to create %s", name).contains(name);
+            keys.forEach(k -> assertThat(readme).as("README.md: key %s of %s", k, name).contains(k));
+        });
+    }
+
+    static String secretKeyRef(JsonNode selector) {
+        JsonNode ref = selector.path("secretKeyRef");
+        return ref.path("name").asText() + "/" + ref.path("key").asText();
+    }
+
+    /**
+     * The config keys {@code tools/.../demo/SecureServices.java} sets for a service (besides {@code kafka.*}, which
+     * it takes from StackSecurity): read from its source, method by method.
+     */
+    static final class SecureServicesSource {
+
+        private static final Path FILE = ROOT.resolve("tools/src/main/java/io/tributary/tools/demo/SecureServices.java");
+        private static final Map<String, Set<String>> CACHE = new LinkedHashMap<>();
+        private static final Pattern KEY = Pattern.compile("\"((?:quarkus|capture|processor|sink)\\.[a-z0-9.\\-]+)\"");
+        private static final Pattern CONSTANT = Pattern.compile("static final String (\\w+) = \"([^\"]*)\";");
+
+        static synchronized Set<String> keys(String service) {
+            return CACHE.computeIfAbsent(service, SecureServicesSource::read);
+        }
+
+        private static Set<String> read(String service) {
+            String source;
+            try {
+                source = Files.readString(FILE);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read " + FILE + ": " + e.getMessage(), e);
+            }
+            Matcher c = CONSTANT.matcher(source);
+            while (c.find()) {
+                source = source.replace("\" + " + c.group(1) + " + \"", c.group(2));
+            }
+            String method = service.replace("-service", "");
+            String body = body(source, method);
+            Set<String> keys = new TreeSet<>();
+            collect(body, keys);
+            if (body.contains("redis(")) {
+                collect(body(source, "redis"), keys);
+            }
+            assertThat(keys).as("SecureServices.%s sets no key: has the file changed shape?", method).isNotEmpty();
+            return keys;
+        }
+
+        private static void collect(String body, Set<String> keys) {
+            Matcher k = KEY.matcher(body);
+            while (k.find()) {
+                keys.add(k.group(1));
+            }
+        }
+
+        private static String body(String source, String method) {
+            Matcher m = Pattern.compile("static Map<String, String> " + method + "\\(").matcher(source);
+            assertThat(m.find()).as("SecureServices.%s(...)", method).isTrue();
+            int open = source.indexOf('{', m.end());
+            int depth = 0;
+            for (int i = open; i < source.length(); i++) {
+                depth += source.charAt(i) == '{' ? 1 : source.charAt(i) == '}' ? -1 : 0;
+                if (depth == 0) {
+                    return source.substring(open, i + 1);
+                }
+            }
+            throw new IllegalStateException("unbalanced SecureServices." + method);
+        }
+    }
+
     // ------------------------------------------------------------------ manifests
 
     record Doc(Path file, JsonNode node) {
@@ -465,6 +960,74 @@ class DeployManifestsIT {
 
         int httpPort() {
             return Integer.parseInt(env("QUARKUS_HTTP_PORT").orElse(ServiceConfig.of(service).value("quarkus.http.port")));
+        }
+
+        Optional<JsonNode> envEntry(String name) {
+            for (JsonNode e : container.path("env")) {
+                if (e.path("name").asText().equals(name)) {
+                    return Optional.of(e);
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** "secret/key" of an env var set from a Secret. */
+        Optional<String> secretRef(String name) {
+            return envEntry(name).map(e -> e.path("valueFrom").path("secretKeyRef")).filter(r -> !r.isMissingNode())
+                    .map(r -> r.path("name").asText() + "/" + r.path("key").asText());
+        }
+
+        /** "configmap/key" of an env var set from a ConfigMap. */
+        Optional<String> configMapRef(String name) {
+            return envEntry(name).map(e -> e.path("valueFrom").path("configMapKeyRef")).filter(r -> !r.isMissingNode())
+                    .map(r -> r.path("name").asText() + "/" + r.path("key").asText());
+        }
+
+        /**
+         * Env vars that are referenced as {@code $(NAME)} by a later variable's value: Kubernetes expands those (and
+         * only those defined before), so they can carry a Secret into a value built around it.
+         */
+        Set<String> interpolationHelpers() {
+            Set<String> defined = new TreeSet<>();
+            Set<String> used = new TreeSet<>();
+            Pattern reference = Pattern.compile("(?<!\\$)\\$\\(([A-Za-z_][A-Za-z0-9_.-]*)\\)");
+            for (JsonNode e : container.path("env")) {
+                Matcher m = reference.matcher(e.path("value").asText());
+                while (m.find()) {
+                    if (defined.contains(m.group(1))) {
+                        used.add(m.group(1));
+                    }
+                }
+                defined.add(e.path("name").asText());
+            }
+            return used;
+        }
+
+        /** "secret/key" of the Secret key mounted at {@code file} (a secret volume, whole or by items), if any. */
+        Optional<String> mountedSecretKey(String file) {
+            JsonNode pod = doc.node().path("spec").path("template").path("spec");
+            for (JsonNode mount : container.path("volumeMounts")) {
+                String dir = mount.path("mountPath").asText().replaceFirst("/$", "");
+                if (!file.startsWith(dir + "/") || mount.has("subPath")) {
+                    continue;
+                }
+                String rel = file.substring(dir.length() + 1);
+                for (JsonNode volume : pod.path("volumes")) {
+                    if (!volume.path("name").asText().equals(mount.path("name").asText()) || !volume.has("secret")) {
+                        continue;
+                    }
+                    JsonNode secret = volume.path("secret");
+                    if (!secret.has("items")) {
+                        return Optional.of(secret.path("secretName").asText() + "/" + rel);
+                    }
+                    for (JsonNode item : secret.path("items")) {
+                        if (item.path("path").asText().equals(rel)) {
+                            return Optional.of(secret.path("secretName").asText() + "/" + item.path("key").asText());
+                        }
+                    }
+                }
+            }
+            return Optional.empty();
         }
     }
 
@@ -524,6 +1087,62 @@ class DeployManifestsIT {
                 topics.put(spec.path("topicName").asText(d.name()), spec);
             }
             return topics;
+        }
+
+        /** The Strimzi Kafka cluster (one). */
+        Doc kafkaCluster() {
+            List<Doc> clusters = all("kafka.strimzi.io/v1beta2", "Kafka");
+            assertThat(clusters).as("%s: one Kafka", rel(dir)).hasSize(1);
+            return clusters.get(0);
+        }
+
+        /** tributary-endpoints' kafka-bootstrap-servers. */
+        String bootstrapServers() {
+            return find("v1", "ConfigMap", "tributary-endpoints").orElseThrow().node().path("data").path("kafka-bootstrap-servers")
+                    .asText();
+        }
+
+        /**
+         * Every Secret the manifests can refer to, with its keys: the ones declared, the ones operators generate from
+         * them (Strimzi: a KafkaUser's Secret, the cluster CA certificate; cert-manager: a Certificate's Secret), and
+         * the ones created out of band ({@link #OUT_OF_BAND_SECRETS}).
+         */
+        Map<String, Set<String>> secretKeys() {
+            Map<String, Set<String>> secrets = new LinkedHashMap<>();
+            for (Doc d : all("v1", "Secret")) {
+                Set<String> keys = new TreeSet<>();
+                d.node().path("data").fieldNames().forEachRemaining(keys::add);
+                d.node().path("stringData").fieldNames().forEachRemaining(keys::add);
+                secrets.put(d.name(), keys);
+            }
+            for (Doc u : all("kafka.strimzi.io/v1beta2", "KafkaUser")) {
+                secrets.put(u.name(), Set.of("password", "sasl.jaas.config"));
+            }
+            for (Doc k : all("kafka.strimzi.io/v1beta2", "Kafka")) {
+                secrets.put(k.name() + "-cluster-ca-cert", Set.of("ca.crt", "ca.p12", "ca.password"));
+            }
+            for (Doc c : all("cert-manager.io/v1", "Certificate")) {
+                secrets.put(c.node().path("spec").path("secretName").asText(), Set.of("tls.crt", "tls.key", "ca.crt"));
+            }
+            secrets.putAll(OUT_OF_BAND_SECRETS);
+            return secrets;
+        }
+
+        Map<String, Set<String>> configMapKeys() {
+            Map<String, Set<String>> maps = new LinkedHashMap<>();
+            for (Doc d : all("v1", "ConfigMap")) {
+                Set<String> keys = new TreeSet<>();
+                d.node().path("data").fieldNames().forEachRemaining(keys::add);
+                maps.put(d.name(), keys);
+            }
+            return maps;
+        }
+
+        /** The value a secretKeyRef selects in a Secret declared here (stringData), if it is. */
+        Optional<String> secretValue(JsonNode secretKeyRef) {
+            return find("v1", "Secret", secretKeyRef.path("name").asText())
+                    .map(d -> d.node().path("stringData").path(secretKeyRef.path("key").asText()))
+                    .filter(JsonNode::isTextual).map(JsonNode::asText);
         }
 
         /** The workloads running the three services (by image tributary/&lt;service&gt;). */
@@ -632,6 +1251,23 @@ class DeployManifestsIT {
         boolean reads(String env) {
             if (keys.stream().anyMatch(k -> envName(k).equals(env))) {
                 return true;
+            }
+            // bootstrap.servers aside: capture reads capture.kafka.bootstrap-servers (KafkaClientSettings skips it)
+            if (env.startsWith("KAFKA_") && KAFKA_CLIENT_CONFIGS.stream()
+                    .anyMatch(k -> !k.equals("bootstrap.servers") && envName("kafka." + k).equals(env))) {
+                return true;
+            }
+            if (SecureServicesSource.keys(service).stream().anyMatch(k -> envName(k).equals(env))) {
+                return true;
+            }
+            for (String pattern : mapPatterns) {
+                // a map of values (Map<String, String>, "**"): SmallRye Config 3 takes the rest of the name as the key
+                if (pattern.endsWith(".**") && !pattern.substring(0, pattern.length() - 3).contains("*")) {
+                    String prefix = envName(pattern.substring(0, pattern.length() - 2));
+                    if (env.startsWith(prefix) && env.length() > prefix.length()) {
+                        return true;
+                    }
+                }
             }
             if (leaves.keySet().stream().anyMatch(k -> envName(k).equals(env))) {
                 return true;

@@ -2,7 +2,14 @@ package io.tributary.processor.messaging;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.function.Function;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.stream.StreamSupport;
 
@@ -15,10 +22,12 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -26,6 +35,7 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -41,16 +51,25 @@ import io.tributary.processor.view.ViewRecord;
 import io.tributary.processor.view.ViewResult;
 
 /**
- * What happens to one change record, whichever transport delivered it ({@link ChangeConsumer} for Kafka,
- * {@code push.KafkaSourceResource} for CloudEvents over HTTP): decode → dedupe check → process → publish
- * each view record (a delete: the DELETE record, then a tombstone) and wait for Kafka's acks → record the
- * event id. The returned {@code Uni} completes only when the change is durably handled (see
- * {@link ChangeOutcome}); the transport then acks it (commits the offset, or answers 2xx).
+ * What happens to a batch of change records, whichever transport delivered it ({@link ChangeConsumer}: one
+ * consumed poll; {@code push.KafkaSourceResource}: one CloudEvent, a batch of one): decode → dedupe check
+ * (one Redis round trip for the batch) → process each change in order → publish every view record of the
+ * batch without waiting in between (a delete: the DELETE record, then a tombstone), then wait for all of
+ * Kafka's acks → record the published event ids (one Redis round trip) → dead-letter what failed. The
+ * returned {@code Uni} completes only when every change of the batch is durably handled (see
+ * {@link ChangeOutcome}); the transport then acks them (commits the offsets, or answers 2xx).
+ *
+ * <p>Order: view records are handed to the producer in input order, and the producer keeps the order of a
+ * partition ({@code enable.idempotence=true}, at most 5 requests in flight). A send that fails transiently
+ * is not retried on its own (that would put it behind later records of its key): every view record from the
+ * first failed one on is sent again, in order, one at a time. Changes are not reordered; a duplicate event id
+ * within a batch is published once.
  *
  * <p>Failures: a change that cannot be decoded or transformed goes to the dead-letter topic (the outcome is
- * {@link ChangeOutcome#DEAD_LETTERED}); a transient failure (Redis, Kafka or the registry unavailable,
- * reference table loading) is retried with exponential back-off for as long as the caller subscribes — the
- * Kafka adapter forever, the HTTP adapter within its request budget — so it is never dead-lettered or skipped.
+ * {@link ChangeOutcome#DEAD_LETTERED}; its neighbours in the batch go on); a transient failure (Redis, Kafka or
+ * the registry unavailable, reference table loading) is retried with exponential back-off for as long as the
+ * caller subscribes — the Kafka adapter forever, the HTTP adapter within its request budget — so it is never
+ * dead-lettered or skipped.
  *
  * <p>Tracing (only when the OpenTelemetry SDK is enabled): per change, a {@code process <topic>} span whose
  * parent is the record's W3C {@code traceparent} header (written by the capture-service), with
@@ -68,6 +87,7 @@ public class ChangePipeline {
     public static final String TRACER_NAME = "io.tributary.processor";
 
     private static final Logger LOG = Logger.getLogger(ChangePipeline.class);
+    private static final String NOT_SERIALIZABLE = "transformation: view record cannot be serialized";
     private static final TextMapSetter<Headers> HEADER_SETTER = (headers, key, value) -> {
         headers.remove(key);
         headers.add(key, value.getBytes(StandardCharsets.UTF_8));
@@ -96,9 +116,14 @@ public class ChangePipeline {
     private final Tracer tracer;
     private final boolean tracing;
 
+    /**
+     * @param views the view channel; a whole batch of view records is emitted at once (bounded by
+     *        {@code max.poll.records} × views per change × 2 per consumer), so the emitter buffers whatever the
+     *        Kafka sink has not requested yet ({@code max-inflight-messages})
+     */
     public ChangePipeline(ViewProcessor processor, DedupeStore dedupe, DeadLetters deadLetters,
-            @Channel(VIEWS_CHANNEL) MutinyEmitter<Record<GenericRecord, GenericRecord>> views, ProcessorMetrics metrics,
-            AvroDecoder decoder, ProcessorConfig config, OpenTelemetry openTelemetry,
+            @Channel(VIEWS_CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<Record<GenericRecord, GenericRecord>> views,
+            ProcessorMetrics metrics, AvroDecoder decoder, ProcessorConfig config, OpenTelemetry openTelemetry,
             @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean sdkDisabled) {
         this.tracing = !sdkDisabled;
         this.tracer = (sdkDisabled ? OpenTelemetry.noop() : openTelemetry).getTracer(TRACER_NAME);
@@ -112,77 +137,175 @@ public class ChangePipeline {
         this.maxBackoff = config.retry().maxBackoff();
     }
 
-    /**
-     * Handles one change record; completes when it is durably handled. Transient failures are retried as long
-     * as the caller stays subscribed: cancel (e.g. a timeout) to give up, and the change was then not handled
-     * (its view records may or may not be published; the event id is not recorded).
-     */
+    /** {@link #handleAll} for one change record. */
     public Uni<ChangeOutcome> handle(ChangeRecord record) {
+        return handleAll(List.of(record)).map(outcomes -> outcomes.get(0));
+    }
+
+    /**
+     * Handles a batch of change records; completes with their outcomes, in order, when every one of them is
+     * durably handled. Transient failures are retried as long as the caller stays subscribed: cancel (e.g. a
+     * timeout) to give up, and the batch was then not handled (some view records may be published; no event id
+     * of a change still in progress is recorded).
+     */
+    public Uni<List<ChangeOutcome>> handleAll(List<ChangeRecord> records) {
         return Uni.createFrom().deferred(() -> {
-            String topic = record.topic();
-            long start = System.nanoTime();
-            metrics.in(topic);
-            if (record.value() == null) {
-                return Uni.createFrom().item(ChangeOutcome.TOMBSTONE);
+            List<Item> items = new ArrayList<>(records.size());
+            for (ChangeRecord record : records) {
+                metrics.in(record.topic());
+                items.add(new Item(items.size(), record, System.nanoTime()));
             }
-            return retrying(topic, "decode", () -> Uni.createFrom()
-                    .item(() -> decoder.value(topic, record.headers(), record.value()))
-                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
-                    .onFailure().recoverWithUni(e -> deadLetter(record, "deserialization", e).replaceWith((GenericRecord) null))
-                    .onItem().transformToUni(change -> change == null ? Uni.createFrom().item(ChangeOutcome.DEAD_LETTERED)
-                            : handle(record, change, parentContext(record)))
-                    .invoke(() -> metrics.processed(topic, start));
+            return decode(items)
+                    .chain(() -> checkDuplicates(items))
+                    .chain(() -> transform(items))
+                    .chain(() -> publish(items))
+                    .chain(() -> recordPublished(items))
+                    .chain(() -> deadLetter(items))
+                    .map(x -> finish(items))
+                    .onCancellation().invoke(() -> items.forEach(item -> {
+                        item.dedupe.end();
+                        item.process.end();
+                    }));
         });
     }
 
-    private Uni<ChangeOutcome> handle(ChangeRecord record, GenericRecord change, Context parent) {
-        String topic = record.topic();
-        Object id = change.getSchema().getField("event_id") == null ? null : change.get("event_id");
-        if (id == null) {
-            return deadLetter(record, "transformation: change has no event_id", new TransformException("no event_id"));
+    /** One change of a batch, as it goes through the steps. */
+    private static final class Item {
+        final int index;
+        final ChangeRecord record;
+        final long start;
+        GenericRecord change;
+        String eventId;
+        long sourceTsMs;
+        Context trace = Context.root();
+        Span process = Span.getInvalid();
+        Span dedupe = Span.getInvalid();
+        ViewResult result;
+        Item duplicateOf;
+        ChangeOutcome outcome;
+        String deadLetterReason;
+        Throwable deadLetterFailure;
+
+        Item(int index, ChangeRecord record, long start) {
+            this.index = index;
+            this.record = record;
+            this.start = start;
         }
-        String eventId = id.toString();
-        long sourceTsMs = ProcessorMetrics.sourceTsMs(change);
-        return traced("process " + topic, parent, eventId, trace -> traced("dedupe", trace, eventId,
-                dedupeTrace -> retrying(topic, "dedupe-check", eventId, dedupeTrace, () -> dedupe.seen(topic, eventId))
-                        .invoke(seen -> Span.fromContext(dedupeTrace).setAttribute("tributary.duplicate", seen)))
-                .chain(seen -> {
-                    if (seen) {
-                        metrics.duplicate(topic);
-                        return Uni.createFrom().item(ChangeOutcome.DUPLICATE);
-                    }
-                    return traced("transform", trace, eventId, t -> transform(topic, change))
-                            .onItem().transformToUni(result -> publish(topic, result, sourceTsMs, trace)
-                                    .chain(() -> retrying(topic, "dedupe-record", eventId, trace, () -> dedupe.record(topic, eventId))))
-                            .replaceWith(ChangeOutcome.PUBLISHED)
-                            .onFailure(e -> !(e instanceof PublishFailure)).recoverWithUni(e -> deadLetter(record,
-                                    "transformation: " + (e instanceof TransformException
-                                            ? e.getMessage() : "failed"), e, eventId, trace))
-                            .onFailure(PublishFailure.class).recoverWithUni(e -> deadLetter(record,
-                                    "transformation: view record cannot be serialized", e.getCause(), eventId, trace));
-                }));
+
+        String topic() {
+            return record.topic();
+        }
+
+        /** Still on its way to be published: not decided yet. */
+        boolean pending() {
+            return outcome == null && deadLetterReason == null;
+        }
+
+        void deadLetter(String reason, Throwable failure) {
+            deadLetterReason = reason;
+            deadLetterFailure = failure;
+        }
+
+        DedupeStore.Event event() {
+            return new DedupeStore.Event(record.topic(), eventId);
+        }
     }
 
-    /** The change's trace context, from its {@code traceparent} header (none when tracing is off or absent). */
-    private Context parentContext(ChangeRecord record) {
-        if (!tracing || record.headers() == null) {
-            return Context.root();
-        }
-        return W3CTraceContextPropagator.getInstance().extract(Context.root(), record.headers(), HEADER_GETTER);
+    /** One view record (or the tombstone after a delete's record) of a change, on its way to Kafka. */
+    private record Send(Item item, ViewRecord view, GenericRecord value, Span span, CompletableFuture<Throwable> settled) {
     }
 
-    /** {@code work} inside a span named {@code name}, child of {@code parent}, ended when the work terminates. */
-    private <T> Uni<T> traced(String name, Context parent, String eventId, Function<Context, Uni<T>> work) {
-        return Uni.createFrom().deferred(() -> {
-            Span span = tracer.spanBuilder(name).setParent(parent).setAttribute("tributary.event_id", eventId).startSpan();
-            return work.apply(parent.with(span)).onTermination().invoke((item, failure, cancelled) -> {
-                if (failure != null) {
-                    span.recordException(failure);
-                    span.setStatus(StatusCode.ERROR);
+    // --- steps ---------------------------------------------------------------------------------------
+
+    /** Decodes every record (off the event loop: a registry lookup blocks); tombstones and poison are decided. */
+    private Uni<Void> decode(List<Item> items) {
+        Set<String> topics = topics(items);
+        return retrying(topics, "decode", () -> Uni.createFrom().item(() -> {
+            for (Item item : items) {
+                if (item.change != null || item.outcome != null || item.deadLetterReason != null) {
+                    continue; // decided in an earlier attempt
                 }
-                span.end();
-            });
-        });
+                if (item.record.value() == null) {
+                    item.outcome = ChangeOutcome.TOMBSTONE;
+                    continue;
+                }
+                try {
+                    item.change = decoder.value(item.topic(), item.record.headers(), item.record.value());
+                } catch (RuntimeException e) {
+                    if (Failures.isTransient(e)) {
+                        throw e; // the registry is away: the whole step is retried, decoded records are kept
+                    }
+                    item.deadLetter("deserialization", e);
+                    continue;
+                }
+                Object id = item.change.getSchema().getField("event_id") == null ? null : item.change.get("event_id");
+                if (id == null) {
+                    item.deadLetter("transformation: change has no event_id", new TransformException("no event_id"));
+                    continue;
+                }
+                item.eventId = id.toString();
+                item.sourceTsMs = ProcessorMetrics.sourceTsMs(item.change);
+                Context parent = parentContext(item.record);
+                item.process = span("process " + item.topic(), parent, item.eventId).startSpan();
+                item.trace = parent.with(item.process);
+                item.dedupe = span("dedupe", item.trace, item.eventId).startSpan();
+            }
+            return null;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())).replaceWithVoid();
+    }
+
+    /** One dedupe look-up for the batch; changes already published are dropped. */
+    private Uni<Void> checkDuplicates(List<Item> items) {
+        List<Item> pending = items.stream().filter(Item::pending).toList();
+        if (pending.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return retrying(topics(pending), "dedupe-check", () -> dedupe.seen(pending.stream().map(Item::event).toList()))
+                .invoke(seen -> {
+                    for (int i = 0; i < pending.size(); i++) {
+                        Item item = pending.get(i);
+                        item.dedupe.setAttribute("tributary.duplicate", seen.get(i));
+                        item.dedupe.end();
+                        if (seen.get(i)) {
+                            metrics.duplicate(item.topic());
+                            item.outcome = ChangeOutcome.DUPLICATE;
+                        }
+                    }
+                }).replaceWithVoid();
+    }
+
+    /**
+     * Turns each change, in order, into its view records. The second copy of an event id in the batch is not
+     * processed: it is decided with its first copy (published once, or dead-lettered alike).
+     */
+    private Uni<Void> transform(List<Item> items) {
+        Map<DedupeStore.Event, Item> firsts = new HashMap<>();
+        List<Item> work = new ArrayList<>();
+        for (Item item : items) {
+            if (!item.pending()) {
+                continue;
+            }
+            Item first = firsts.putIfAbsent(item.event(), item);
+            if (first != null) {
+                item.duplicateOf = first;
+            } else {
+                work.add(item);
+            }
+        }
+        return Multi.createFrom().iterable(work)
+                .onItem().transformToUniAndConcatenate(item -> {
+                    Span span = span("transform", item.trace, item.eventId).startSpan();
+                    return transform(item.topic(), item.change)
+                            .invoke(result -> item.result = result)
+                            .onFailure().invoke(e -> {
+                                item.deadLetter("transformation: " + (e instanceof TransformException
+                                        ? e.getMessage() : "failed"), e);
+                                fail(span, e);
+                            })
+                            .onFailure().recoverWithNull()
+                            .onTermination().invoke(span::end);
+                })
+                .collect().last().replaceWithVoid();
     }
 
     private Uni<ViewResult> transform(String topic, GenericRecord change) {
@@ -192,51 +315,205 @@ public class ChangePipeline {
                 .indefinitely();
     }
 
-    private Uni<Void> publish(String topic, ViewResult result, long sourceTsMs, Context trace) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (ViewRecord record : result.records()) {
-            chain = chain.chain(() -> send(topic, result.eventId(), record, record.value(), trace))
-                    .chain(() -> record.tombstone() ? send(topic, result.eventId(), record, null, trace) : Uni.createFrom().voidItem())
-                    .invoke(() -> metrics.out(topic, record.view(), sourceTsMs));
+    /**
+     * Hands every view record of the batch to the producer, in order, then waits for all acks. What failed for
+     * what it is (not serializable) dead-letters its change; what failed transiently is sent again, with
+     * every record after it, one at a time.
+     */
+    private Uni<Void> publish(List<Item> items) {
+        List<Send> sends = new ArrayList<>();
+        for (Item item : items) {
+            if (item.result == null || item.deadLetterReason != null) {
+                continue;
+            }
+            for (ViewRecord view : item.result.records()) {
+                sends.add(send(item, view, view.value()));
+                if (view.tombstone()) {
+                    sends.add(send(item, view, null));
+                }
+            }
         }
-        return chain;
+        if (sends.isEmpty()) {
+            return Uni.createFrom().voidItem().invoke(() -> published(items));
+        }
+        return Uni.createFrom().completionStage(CompletableFuture.allOf(sends.stream().map(Send::settled)
+                .toArray(CompletableFuture[]::new)))
+                .chain(() -> {
+                    int firstTransient = -1;
+                    for (int i = 0; i < sends.size(); i++) {
+                        Send send = sends.get(i);
+                        Throwable failure = send.settled().join();
+                        if (failure == null) {
+                            send.span().end();
+                            continue;
+                        }
+                        fail(send.span(), failure);
+                        send.span().end();
+                        if (Failures.isRecordFault(failure)) {
+                            if (send.item().deadLetterReason == null) {
+                                send.item().deadLetter(NOT_SERIALIZABLE, failure);
+                            }
+                        } else {
+                            metrics.retried("publish", send.item().topic());
+                            logRetry(send.item(), send.view(), failure);
+                            if (firstTransient < 0) {
+                                firstTransient = i;
+                            }
+                        }
+                    }
+                    if (firstTransient < 0) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    return Multi.createFrom().iterable(sends.subList(firstTransient, sends.size()))
+                            .filter(send -> send.item().deadLetterReason == null)
+                            .onItem().transformToUniAndConcatenate(send -> resend(send.item(), send.view(), send.value()))
+                            .collect().last().replaceWithVoid();
+                })
+                .invoke(() -> published(items));
     }
 
-    private Uni<Void> send(String topic, String eventId, ViewRecord record, GenericRecord value, Context trace) {
-        return Uni.createFrom().deferred(() -> {
-            Span span = tracer.spanBuilder("publish " + record.topic()).setParent(trace).setSpanKind(SpanKind.PRODUCER)
-                    .setAttribute("messaging.system", "kafka")
-                    .setAttribute("messaging.destination.name", record.topic())
-                    .startSpan();
-            OutgoingKafkaRecordMetadata.OutgoingKafkaRecordMetadataBuilder<GenericRecord> metadata =
-                    OutgoingKafkaRecordMetadata.<GenericRecord> builder().withTopic(record.topic());
-            if (span.getSpanContext().isValid()) {
-                Headers headers = new RecordHeaders();
-                W3CTraceContextPropagator.getInstance().inject(trace.with(span), headers, HEADER_SETTER);
-                metadata = metadata.withHeaders(headers);
+    /** The changes whose view records are all acked: published; their records count as out. */
+    private void published(List<Item> items) {
+        for (Item item : items) {
+            if (item.result != null && item.deadLetterReason == null) {
+                item.outcome = ChangeOutcome.PUBLISHED;
+                for (ViewRecord view : item.result.records()) {
+                    metrics.out(item.topic(), view.view(), item.sourceTsMs);
+                }
             }
-            return views.sendMessage(Message.of(Record.of(record.key(), value)).addMetadata(metadata.build()))
+        }
+        for (Item item : items) {
+            if (item.duplicateOf == null) {
+                continue;
+            }
+            if (item.duplicateOf.outcome == ChangeOutcome.PUBLISHED) {
+                metrics.duplicate(item.topic());
+                item.outcome = ChangeOutcome.DUPLICATE;
+            } else {
+                item.deadLetter(item.duplicateOf.deadLetterReason, item.duplicateOf.deadLetterFailure);
+            }
+        }
+    }
+
+    /** One round trip records every published event id: only now, after Kafka acked their view records. */
+    private Uni<Void> recordPublished(List<Item> items) {
+        List<Item> published = items.stream()
+                .filter(i -> i.outcome == ChangeOutcome.PUBLISHED && i.duplicateOf == null).toList();
+        if (published.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return retrying(topics(published), "dedupe-record",
+                () -> dedupe.record(published.stream().map(Item::event).toList()));
+    }
+
+    /** The failed changes go to the dead-letter topic, in input order, each acked before the next. */
+    private Uni<Void> deadLetter(List<Item> items) {
+        List<Item> failed = items.stream().filter(i -> i.deadLetterReason != null)
+                .sorted(Comparator.comparingInt(i -> i.index)).toList();
+        if (failed.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Multi.createFrom().iterable(failed)
+                .onItem().transformToUniAndConcatenate(item -> deadLetter(item.record, item.deadLetterReason,
+                        item.deadLetterFailure, item.eventId, item.trace).invoke(outcome -> item.outcome = outcome))
+                .collect().last().replaceWithVoid();
+    }
+
+    private List<ChangeOutcome> finish(List<Item> items) {
+        List<ChangeOutcome> outcomes = new ArrayList<>(items.size());
+        for (Item item : items) {
+            item.process.end();
+            if (item.outcome != ChangeOutcome.TOMBSTONE) {
+                metrics.processed(item.topic(), item.start);
+            }
+            outcomes.add(item.outcome);
+        }
+        return outcomes;
+    }
+
+    // --- sending -------------------------------------------------------------------------------------
+
+    /** Hands one view record to the producer now (the emitter keeps the order of calls); acked later. */
+    private Send send(Item item, ViewRecord view, GenericRecord value) {
+        Span span = publishSpan(item, view);
+        CompletableFuture<Throwable> settled = views.sendMessage(message(item, view, value, span))
+                .subscribeAsCompletionStage().handle((x, failure) -> failure);
+        return new Send(item, view, value, span, settled);
+    }
+
+    /** One view record sent again, alone, retried until acked (or refused for what it is: dead-letter). */
+    private Uni<Void> resend(Item item, ViewRecord view, GenericRecord value) {
+        return Uni.createFrom().deferred(() -> {
+            Span span = publishSpan(item, view);
+            return views.sendMessage(message(item, view, value, span))
                     .onTermination().invoke((x, failure, cancelled) -> {
                         if (failure != null) {
-                            span.recordException(failure);
-                            span.setStatus(StatusCode.ERROR);
+                            fail(span, failure);
                         }
                         span.end();
                     });
         })
                 .onFailure(Failures::isRecordFault).transform(PublishFailure::new)
                 .onFailure(e -> !(e instanceof PublishFailure)).invoke(e -> {
-                    metrics.retried("publish", topic);
-                    try (ChangeLog change = ChangeLog.of(eventId, Span.fromContext(trace).getSpanContext())) {
-                        LOG.warnf("publishing to %s failed, retrying: %s", record.topic(), e.getClass().getName());
-                    }
+                    metrics.retried("publish", item.topic());
+                    logRetry(item, view, e);
                 })
                 .onFailure(e -> !(e instanceof PublishFailure)).retry().withBackOff(initialBackoff, maxBackoff)
-                .indefinitely();
+                .indefinitely()
+                .onFailure(PublishFailure.class).recoverWithUni(e -> {
+                    item.deadLetter(NOT_SERIALIZABLE, e.getCause());
+                    return Uni.createFrom().voidItem();
+                });
     }
 
-    private Uni<ChangeOutcome> deadLetter(ChangeRecord record, String reason, Throwable failure) {
-        return deadLetter(record, reason, failure, null, Context.root());
+    private Span publishSpan(Item item, ViewRecord view) {
+        return tracer.spanBuilder("publish " + view.topic()).setParent(item.trace).setSpanKind(SpanKind.PRODUCER)
+                .setAttribute("messaging.system", "kafka")
+                .setAttribute("messaging.destination.name", view.topic())
+                .startSpan();
+    }
+
+    private Message<Record<GenericRecord, GenericRecord>> message(Item item, ViewRecord view, GenericRecord value,
+            Span span) {
+        OutgoingKafkaRecordMetadata.OutgoingKafkaRecordMetadataBuilder<GenericRecord> metadata =
+                OutgoingKafkaRecordMetadata.<GenericRecord> builder().withTopic(view.topic());
+        if (span.getSpanContext().isValid()) {
+            Headers headers = new RecordHeaders();
+            W3CTraceContextPropagator.getInstance().inject(item.trace.with(span), headers, HEADER_SETTER);
+            metadata = metadata.withHeaders(headers);
+        }
+        return Message.of(Record.of(view.key(), value)).addMetadata(metadata.build());
+    }
+
+    private void logRetry(Item item, ViewRecord view, Throwable failure) {
+        try (ChangeLog change = ChangeLog.of(item.eventId, Span.fromContext(item.trace).getSpanContext())) {
+            LOG.warnf("publishing to %s failed, retrying: %s", view.topic(), failure.getClass().getName());
+        }
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------
+
+    /** The change's trace context, from its {@code traceparent} header (none when tracing is off or absent). */
+    private Context parentContext(ChangeRecord record) {
+        if (!tracing || record.headers() == null) {
+            return Context.root();
+        }
+        return W3CTraceContextPropagator.getInstance().extract(Context.root(), record.headers(), HEADER_GETTER);
+    }
+
+    private SpanBuilder span(String name, Context parent, String eventId) {
+        return tracer.spanBuilder(name).setParent(parent).setAttribute("tributary.event_id", eventId);
+    }
+
+    private static void fail(Span span, Throwable failure) {
+        span.recordException(failure);
+        span.setStatus(StatusCode.ERROR);
+    }
+
+    private static Set<String> topics(List<Item> items) {
+        Set<String> topics = new LinkedHashSet<>();
+        items.forEach(i -> topics.add(i.topic()));
+        return topics;
     }
 
     private Uni<ChangeOutcome> deadLetter(ChangeRecord record, String reason, Throwable failure, String eventId,
@@ -245,7 +522,7 @@ public class ChangePipeline {
             LOG.warnf("dead-lettering %s-%d@%d (event %s): %s (%s)", record.topic(), record.partition(), record.offset(),
                     eventId, reason, failure.getClass().getName());
         }
-        return retrying(record.topic(), "dead-letter", () -> deadLetters.send(record, reason, failure))
+        return retrying(Set.of(record.topic()), "dead-letter", () -> deadLetters.send(record, reason, failure))
                 .invoke(() -> metrics.deadLettered(record.topic(), reason.startsWith("deserialization")
                         ? "deserialization" : "transformation"))
                 .replaceWith(ChangeOutcome.DEAD_LETTERED);
@@ -253,21 +530,15 @@ public class ChangePipeline {
 
     /**
      * {@code action}, retried with back-off as long as it fails transiently; for steps that only fail when
-     * a service is down (Redis, the dead-letter send), every failure is transient.
+     * a service is down (Redis, the dead-letter send), every failure is transient. A retry counts once for
+     * each table of the batch.
      */
-    private <T> Uni<T> retrying(String topic, String step, Supplier<Uni<T>> action) {
-        return retrying(topic, step, null, Context.root(), action);
-    }
-
-    /** {@link #retrying(String, String, Supplier)} for a step of one change: its log lines name the change. */
-    private <T> Uni<T> retrying(String topic, String step, String eventId, Context trace, Supplier<Uni<T>> action) {
+    private <T> Uni<T> retrying(Set<String> topics, String step, Supplier<Uni<T>> action) {
         boolean alwaysTransient = !step.equals("decode");
         return Uni.createFrom().<T> deferred(action::get)
                 .onFailure(e -> alwaysTransient || Failures.isTransient(e)).invoke(e -> {
-                    metrics.retried(step, topic);
-                    try (ChangeLog change = ChangeLog.of(eventId, Span.fromContext(trace).getSpanContext())) {
-                        LOG.warnf("%s failed, retrying: %s", step, e.getClass().getName());
-                    }
+                    topics.forEach(topic -> metrics.retried(step, topic));
+                    LOG.warnf("%s failed for a batch of %s, retrying: %s", step, topics, e.getClass().getName());
                 })
                 .onFailure(e -> alwaysTransient || Failures.isTransient(e)).retry()
                 .withBackOff(initialBackoff, maxBackoff).indefinitely();

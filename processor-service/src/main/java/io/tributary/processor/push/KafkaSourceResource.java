@@ -1,5 +1,6 @@
 package io.tributary.processor.push;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import jakarta.ws.rs.POST;
@@ -10,11 +11,14 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.processor.messaging.ChangePipeline;
+import io.tributary.processor.messaging.ChangeRecord;
+import io.tributary.support.KafkaSourceEvent;
 
 /**
  * The push adapter: a Knative Eventing KafkaSource delivers each change record as a CloudEvent
@@ -47,7 +51,7 @@ public class KafkaSourceResource {
         if (!enabled) {
             return Uni.createFrom().item(text(Response.Status.NOT_FOUND, "push mode is off (processor.push.enabled=false)"));
         }
-        var record = KafkaSourceEvent.parse(headers.getRequestHeaders(), body);
+        ChangeRecord record = changeRecord(KafkaSourceEvent.fromHttp(headers.getRequestHeaders(), body));
         return pipeline.handle(record)
                 .ifNoItem().after(maxRetryTime).fail()
                 .map(outcome -> text(Response.Status.OK, outcome.name()))
@@ -57,6 +61,17 @@ public class KafkaSourceResource {
                     return text(Response.Status.SERVICE_UNAVAILABLE, "not handled within " + maxRetryTime
                             + " (a dependency is unavailable); retry");
                 });
+    }
+
+    /**
+     * The change record the event carries. Binary record headers do not survive the KafkaSource (its extensions are
+     * text), so the change topics must carry the schema id in the payload (the Apicurio default, and what
+     * capture-service writes); {@code traceparent} comes back as is.
+     */
+    static ChangeRecord changeRecord(KafkaSourceEvent event) {
+        RecordHeaders recordHeaders = new RecordHeaders();
+        event.kafkaHeaders().forEach((name, value) -> recordHeaders.add(name, value.getBytes(StandardCharsets.UTF_8)));
+        return new ChangeRecord(event.topic(), event.partition(), event.offset(), event.keyBytes(), event.value(), recordHeaders);
     }
 
     /** A request that is not a KafkaSource CloudEvent: 400 with the reason. */

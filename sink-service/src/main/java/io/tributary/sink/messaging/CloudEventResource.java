@@ -1,8 +1,5 @@
 package io.tributary.sink.messaging;
 
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 import jakarta.ws.rs.Consumes;
@@ -17,7 +14,7 @@ import org.jboss.logging.Logger;
 
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
-import io.tributary.sink.push.KafkaSourceEvent;
+import io.tributary.support.KafkaSourceEvent;
 import io.tributary.sink.push.PushReceiver;
 
 /**
@@ -47,8 +44,8 @@ public class CloudEventResource {
         }
         KafkaSourceEvent event;
         try {
-            event = KafkaSourceEvent.of(firstValues(headers.getRequestHeaders()), body);
-        } catch (IllegalArgumentException e) {
+            event = KafkaSourceEvent.fromHttp(headers.getRequestHeaders(), body);
+        } catch (KafkaSourceEvent.InvalidEvent e) {
             return Uni.createFrom().item(text(Response.Status.BAD_REQUEST, e.getMessage()));
         }
         return Uni.createFrom().completionStage(() -> receiver.receive(event))
@@ -73,15 +70,5 @@ public class CloudEventResource {
 
     private static Response text(Response.Status status, String message) {
         return Response.status(status).type(MediaType.TEXT_PLAIN_TYPE).entity(message).build();
-    }
-
-    private static Map<String, String> firstValues(Map<String, List<String>> headers) {
-        Map<String, String> first = new HashMap<>();
-        headers.forEach((name, values) -> {
-            if (values != null && !values.isEmpty()) {
-                first.put(name, values.get(0));
-            }
-        });
-        return first;
     }
 }

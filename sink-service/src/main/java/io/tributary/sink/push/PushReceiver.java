@@ -29,6 +29,7 @@ import io.tributary.sink.config.SinkConfig;
 import io.tributary.sink.engine.SinkEngine;
 import io.tributary.sink.engine.SinkRuntime;
 import io.tributary.sink.view.ViewRecord;
+import io.tributary.support.KafkaSourceEvent;
 
 /**
  * Push mode: view records delivered one per request by a Knative KafkaSource, fed to the same {@link SinkRuntime}

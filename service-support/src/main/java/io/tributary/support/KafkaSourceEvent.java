@@ -1,8 +1,9 @@
-package io.tributary.sink.push;
+package io.tributary.support;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -10,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * One Kafka record as a Knative KafkaSource delivers it over HTTP (CloudEvents 1.0, binary content mode), for a
- * record whose value is not itself a CloudEvent (the view records are Avro):
+ * record whose value is not itself a CloudEvent (change and view records are Avro); the processor and the sink
+ * both take their records this way in push mode:
  * <ul>
  * <li>{@code ce-id: partition:<p>/offset:<o>}, {@code ce-subject: partition:<p>#<o>}</li>
  * <li>{@code ce-source: /apis/v1/namespaces/<ns>/kafkasources/<name>#<topic>}</li>
@@ -36,28 +38,28 @@ public record KafkaSourceEvent(String id, String topic, int partition, long offs
     /**
      * Reads the event from the HTTP headers (names in any case; first value of each) and body.
      *
-     * @throws IllegalArgumentException naming what is missing or wrong, when it is not a KafkaSource CloudEvent
+     * @throws InvalidEvent naming what is missing or wrong, when it is not a KafkaSource CloudEvent
      */
     public static KafkaSourceEvent of(Map<String, String> httpHeaders, byte[] body) {
         Map<String, String> headers = new LinkedHashMap<>();
         httpHeaders.forEach((name, value) -> headers.putIfAbsent(name.toLowerCase(Locale.ROOT), value));
         String specVersion = required(headers, "ce-specversion");
         if (!"1.0".equals(specVersion)) {
-            throw new IllegalArgumentException("ce-specversion must be 1.0 (binary content mode), not '" + specVersion + "'");
+            throw new InvalidEvent("ce-specversion must be 1.0 (binary content mode), not '" + specVersion + "'");
         }
         String type = required(headers, "ce-type");
         if (!TYPE.equals(type)) {
-            throw new IllegalArgumentException("ce-type must be " + TYPE + " (a record delivered by a KafkaSource), not '" + type + "'");
+            throw new InvalidEvent("ce-type must be " + TYPE + " (a record delivered by a KafkaSource), not '" + type + "'");
         }
         String id = required(headers, "ce-id");
         Matcher idMatch = ID.matcher(id);
         if (!idMatch.matches()) {
-            throw new IllegalArgumentException("ce-id must be partition:<partition>/offset:<offset>, not '" + id + "'");
+            throw new InvalidEvent("ce-id must be partition:<partition>/offset:<offset>, not '" + id + "'");
         }
         String source = required(headers, "ce-source");
         Matcher sourceMatch = SOURCE.matcher(source);
         if (!sourceMatch.matches()) {
-            throw new IllegalArgumentException(
+            throw new InvalidEvent(
                     "ce-source must be /apis/v1/namespaces/<namespace>/kafkasources/<name>#<topic>, not '" + source + "'");
         }
         int partition = parseInt(idMatch.group(1), id);
@@ -67,7 +69,7 @@ public record KafkaSourceEvent(String id, String topic, int partition, long offs
             Matcher subjectMatch = SUBJECT.matcher(subject);
             if (!subjectMatch.matches() || parseInt(subjectMatch.group(1), subject) != partition
                     || parseLong(subjectMatch.group(2), subject) != offset) {
-                throw new IllegalArgumentException("ce-subject '" + subject + "' does not match ce-id '" + id + "'");
+                throw new InvalidEvent("ce-subject '" + subject + "' does not match ce-id '" + id + "'");
             }
         }
         Map<String, String> kafkaHeaders = new LinkedHashMap<>();
@@ -79,6 +81,24 @@ public record KafkaSourceEvent(String id, String topic, int partition, long offs
         String key = headers.containsKey("ce-key") ? headers.get("ce-key") : headers.get("ce-partitionkey");
         return new KafkaSourceEvent(id, sourceMatch.group(1), partition, offset, key, kafkaHeaders,
                 body == null || body.length == 0 ? null : body);
+    }
+
+    /** As {@link #of}, from HTTP headers with several values each (the first one counts), e.g. JAX-RS's. */
+    public static KafkaSourceEvent fromHttp(Map<String, ? extends List<String>> httpHeaders, byte[] body) {
+        Map<String, String> first = new LinkedHashMap<>();
+        httpHeaders.forEach((name, values) -> {
+            if (values != null && !values.isEmpty()) {
+                first.putIfAbsent(name, values.get(0));
+            }
+        });
+        return of(first, body);
+    }
+
+    /** The request is not a CloudEvent from a KafkaSource; the message says why (answer 400). */
+    public static final class InvalidEvent extends IllegalArgumentException {
+        InvalidEvent(String message) {
+            super(message);
+        }
     }
 
     /** The record key's bytes when the source sent it Base64 (key type byte-array), else its UTF-8 text. */
@@ -96,7 +116,7 @@ public record KafkaSourceEvent(String id, String topic, int partition, long offs
     private static String required(Map<String, String> headers, String name) {
         String value = headers.get(name);
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("not a CloudEvent from a KafkaSource: header " + name + " is missing");
+            throw new InvalidEvent("not a CloudEvent from a KafkaSource: header " + name + " is missing");
         }
         return value.trim();
     }
@@ -105,7 +125,7 @@ public record KafkaSourceEvent(String id, String topic, int partition, long offs
         try {
             return Integer.parseInt(digits);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("partition out of range in '" + in + "'");
+            throw new InvalidEvent("partition out of range in '" + in + "'");
         }
     }
 
@@ -113,7 +133,7 @@ public record KafkaSourceEvent(String id, String topic, int partition, long offs
         try {
             return Long.parseLong(digits);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("offset out of range in '" + in + "'");
+            throw new InvalidEvent("offset out of range in '" + in + "'");
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.tributary.sink.push;
+package io.tributary.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -34,6 +34,21 @@ class KafkaSourceEventTest {
     }
 
     @Test
+    void aTextKeyThatIsNoBase64StaysText() {
+        Map<String, String> text = headers();
+        text.put("Ce-Key", "{\"id\":1}");
+        assertThat(new String(KafkaSourceEvent.of(text, new byte[1]).keyBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("{\"id\":1}");
+    }
+
+    @Test
+    void multiValuedHttpHeadersTakeTheFirstValue() {
+        Map<String, java.util.List<String>> multi = new HashMap<>();
+        headers().forEach((name, value) -> multi.put(name, java.util.List.of(value, "ignored")));
+        assertThat(KafkaSourceEvent.fromHttp(multi, new byte[1]).offset()).isEqualTo(42);
+    }
+
+    @Test
     void aTombstoneHasNoValue() {
         assertThat(KafkaSourceEvent.of(headers(), new byte[0]).value()).isNull();
     }
@@ -52,6 +67,10 @@ class KafkaSourceEventTest {
         Map<String, String> subject = headers();
         subject.put("Ce-Subject", "partition:3#41");
         assertThatThrownBy(() -> KafkaSourceEvent.of(subject, new byte[1])).hasMessageContaining("does not match");
+        Map<String, String> spec03 = headers();
+        spec03.put("Ce-Specversion", "0.3");
+        assertThatThrownBy(() -> KafkaSourceEvent.of(spec03, new byte[1])).isInstanceOf(KafkaSourceEvent.InvalidEvent.class)
+                .hasMessageContaining("ce-specversion");
         Map<String, String> id = headers();
         id.put("Ce-Id", "abc");
         assertThatThrownBy(() -> KafkaSourceEvent.of(id, new byte[1])).hasMessageContaining("partition:<partition>/offset:<offset>");

@@ -35,14 +35,13 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapSetter;
 import io.debezium.engine.RecordChangeEvent;
 import io.tributary.capture.envelope.ChangeEnvelope;
 import io.tributary.capture.envelope.EnvelopeMapper;
 import io.tributary.capture.envelope.TableRef;
 import io.tributary.capture.metrics.CaptureMetrics;
+import io.tributary.support.KafkaTraceHeaders;
 
 /**
  * The engine's change consumer: maps each batch to envelopes, registers and serializes every key and value
@@ -65,10 +64,6 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
     public static final String TRACER_NAME = "io.tributary.capture";
 
     private static final Logger LOG = Logger.getLogger(ChangePublisher.class);
-    private static final TextMapSetter<RecordHeaders> HEADER_SETTER = (headers, key, value) -> {
-        headers.remove(key);
-        headers.add(key, value.getBytes(StandardCharsets.UTF_8));
-    };
 
     /** Everything the publisher needs to know. */
     public record Settings(String topicPrefix, int partitions, short replicationFactor, String bootstrapServers,
@@ -164,7 +159,7 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
             RecordHeaders headers = new RecordHeaders();
             Span span = startSpan(envelope, topic);
             spans.add(span);
-            W3CTraceContextPropagator.getInstance().inject(Context.root().with(span), headers, HEADER_SETTER);
+            KafkaTraceHeaders.inject(Context.root().with(span), headers);
             byte[] key = serialize(keySerializer, topic, headers, envelope.key(), table);
             byte[] value = serialize(valueSerializer, topic, headers, envelope.value(), table);
             headers.add(EVENT_ID_HEADER, envelope.eventId().getBytes(StandardCharsets.UTF_8));

@@ -1,6 +1,5 @@
 package io.tributary.processor.messaging;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,12 +10,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import java.util.stream.StreamSupport;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -31,10 +28,7 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapGetter;
-import io.opentelemetry.context.propagation.TextMapSetter;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -49,6 +43,7 @@ import io.tributary.processor.view.TransformException;
 import io.tributary.processor.view.ViewProcessor;
 import io.tributary.processor.view.ViewRecord;
 import io.tributary.processor.view.ViewResult;
+import io.tributary.support.KafkaTraceHeaders;
 
 /**
  * What happens to a batch of change records, whichever transport delivered it ({@link ChangeConsumer}: one
@@ -88,22 +83,6 @@ public class ChangePipeline {
 
     private static final Logger LOG = Logger.getLogger(ChangePipeline.class);
     private static final String NOT_SERIALIZABLE = "transformation: view record cannot be serialized";
-    private static final TextMapSetter<Headers> HEADER_SETTER = (headers, key, value) -> {
-        headers.remove(key);
-        headers.add(key, value.getBytes(StandardCharsets.UTF_8));
-    };
-    private static final TextMapGetter<Headers> HEADER_GETTER = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(Headers headers) {
-            return StreamSupport.stream(headers.spliterator(), false).map(Header::key).toList();
-        }
-
-        @Override
-        public String get(Headers headers, String key) {
-            Header header = headers == null ? null : headers.lastHeader(key);
-            return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-        }
-    };
 
     private final ViewProcessor processor;
     private final DedupeStore dedupe;
@@ -479,7 +458,7 @@ public class ChangePipeline {
                 OutgoingKafkaRecordMetadata.<GenericRecord> builder().withTopic(view.topic());
         if (span.getSpanContext().isValid()) {
             Headers headers = new RecordHeaders();
-            W3CTraceContextPropagator.getInstance().inject(item.trace.with(span), headers, HEADER_SETTER);
+            KafkaTraceHeaders.inject(item.trace.with(span), headers);
             metadata = metadata.withHeaders(headers);
         }
         return Message.of(Record.of(view.key(), value)).addMetadata(metadata.build());
@@ -498,7 +477,7 @@ public class ChangePipeline {
         if (!tracing || record.headers() == null) {
             return Context.root();
         }
-        return W3CTraceContextPropagator.getInstance().extract(Context.root(), record.headers(), HEADER_GETTER);
+        return KafkaTraceHeaders.extract(record.headers());
     }
 
     private SpanBuilder span(String name, Context parent, String eventId) {

@@ -137,16 +137,7 @@ public final class SinkEngine {
                     .setAttribute("tributary.tables", String.join(",", records.stream().map(ViewRecord::table).distinct().toList()))
                     .setAttribute("tributary.rows", (long) records.size())
                     .startSpan();
-            LatestState.Outcome outcome;
-            try {
-                outcome = retrier.call("redis", "apply " + records.size() + " changes", writes::apply);
-            } catch (RuntimeException | Error e) {
-                span.recordException(e);
-                span.setStatus(StatusCode.ERROR);
-                throw e;
-            } finally {
-                span.end();
-            }
+            LatestState.Outcome outcome = inSpan(span, () -> retrier.call("redis", "apply " + records.size() + " changes", writes::apply));
             outcome.applied().forEach((table, n) -> metrics.redisWrites(table, "applied", n));
             outcome.stale().forEach((table, n) -> metrics.redisWrites(table, "stale", n));
             for (ViewRecord record : records) {
@@ -321,19 +312,14 @@ public final class SinkEngine {
                 .setAttribute("tributary.rows", (long) buffer.rows.size())
                 .setAttribute("tributary.bytes", (long) bytes.length)
                 .startSpan();
-        try {
+        inSpan(span, () -> {
             retrier.run("s3", "upload " + key, () -> {
                 long start = System.nanoTime();
                 store.put(key, bytes);
                 metrics.fileUploaded(buffer.table, bytes.length, System.nanoTime() - start);
             });
-        } catch (RuntimeException | Error e) {
-            span.recordException(e);
-            span.setStatus(StatusCode.ERROR);
-            throw e;
-        } finally {
-            span.end();
-        }
+            return null;
+        });
         List<String> eventIds = new ArrayList<>(buffer.rows.size());
         for (ViewRecord row : buffer.rows) {
             metrics.inLake(buffer.table, row.sourceTsMs());
@@ -441,6 +427,19 @@ public final class SinkEngine {
             bytes += Math.max(1, record.serializedSize());
             tickets.merge(ticket, 1, Integer::sum);
             ticket.pending++;
+        }
+    }
+
+    /** {@code work} in {@code span}: its failure recorded on the span, which ends either way. */
+    private static <T> T inSpan(Span span, java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException | Error e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR);
+            throw e;
+        } finally {
+            span.end();
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.tributary.sink.messaging;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -19,9 +17,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapGetter;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -29,6 +25,7 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.tributary.sink.engine.SinkEngine;
 import io.tributary.sink.engine.SinkRuntime;
 import io.tributary.sink.view.ViewRecord;
+import io.tributary.support.KafkaTraceHeaders;
 
 /**
  * Thin adapter from the view topics (batches) to the sink engine. Tombstones (null values, which follow a
@@ -47,20 +44,6 @@ public class ViewConsumer {
     public static final String VIEWS_CHANNEL = "views";
 
     private static final Logger LOG = Logger.getLogger(ViewConsumer.class);
-    private static final TextMapGetter<Headers> HEADER_GETTER = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(Headers headers) {
-            List<String> keys = new ArrayList<>();
-            headers.forEach(h -> keys.add(h.key()));
-            return keys;
-        }
-
-        @Override
-        public String get(Headers headers, String key) {
-            Header header = headers == null ? null : headers.lastHeader(key);
-            return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-        }
-    };
 
     private final SinkRuntime runtime;
     private final MeterRegistry registry;
@@ -115,7 +98,7 @@ public class ViewConsumer {
         if (headers == null || headers.lastHeader("traceparent") == null) {
             return SpanContext.getInvalid();
         }
-        Context extracted = W3CTraceContextPropagator.getInstance().extract(Context.root(), headers, HEADER_GETTER);
+        Context extracted = KafkaTraceHeaders.extract(headers);
         return Span.fromContext(extracted).getSpanContext();
     }
 

@@ -50,6 +50,12 @@ import io.tributary.sink.view.ViewRecord;
  * Then (dedupe by event id) a row whose table and event id is already in an open file or recorded as uploaded
  * ({@link UploadedEvents}, recorded after each upload) is dropped: the view topic can hold a change twice.
  *
+ * <p>Push mode with unordered delivery ({@link #offsetRangesMayHaveHoles}): a file's offset range may miss an offset
+ * that arrived late (refused then, resent after a restart). There a covering file is not enough: a row is taken as
+ * already in the lake only when its event id is recorded as uploaded too; otherwise it is written again. Nothing is
+ * lost that way; a crash between an upload and the recording of its ids can leave a row twice in the lake, which
+ * {@code ./pipeline reconcile} reports.
+ *
  * <p>Acknowledgement is per topic-partition of a batch ({@link #accept}): one slow partition never holds back the
  * acknowledgement of the others. A partition that is revoked, lost or rewound drops its open file (never
  * uploaded, never acknowledged): its rows are read again by whoever owns it next.
@@ -82,6 +88,7 @@ public final class SinkEngine {
     /** Ids uploaded during the current {@link #accept}, after its lookup in {@link UploadedEvents}. */
     private final Set<String> uploadedNow = new HashSet<>();
     private Set<String> uploadedBefore = Set.of();
+    private boolean holesPossible;
     private volatile int openBuffers;
     private volatile long bufferedBytes;
 
@@ -102,6 +109,14 @@ public final class SinkEngine {
         this.metrics = metrics;
         this.retrier = retrier;
         this.uploadedEvents = uploadedEvents;
+    }
+
+    /**
+     * Offsets may reach the engine with gaps that are filled later (push mode, unordered delivery): from now on a
+     * covering file alone does not make a row "already in the lake", its recorded event id must too.
+     */
+    public void offsetRangesMayHaveHoles() {
+        this.holesPossible = true;
     }
 
     /** The key of a topic-partition in {@link #accept}, {@link #partitionsRevoked} and {@link #partitionsAssigned}. */
@@ -233,10 +248,19 @@ public final class SinkEngine {
         }
         long hour = ObjectNames.hourOf(record.sourceTsMs());
         FileBuffer buffer = open.get(tp);
+        String id = UploadedEvents.id(record.table(), record.eventId());
         if (buffer == null && state.recovering) {
             // first the sink's own redeliveries: offsets already in a file
             Optional<ObjectNames.OffsetRange> existing = coveringFile(record, hour);
-            if (existing.isPresent()) {
+            if (existing.isPresent() && holesPossible) {
+                if (uploadedBefore.contains(id) || uploadedNow.contains(id)) {
+                    metrics.alreadyInLake(record.table());
+                    return;
+                }
+                // in the range of a file but not recorded as uploaded: a late offset that file does not hold
+                LOG.infof("%s offset %d lies in the lake file of %d..%d but its event is not recorded as uploaded: written",
+                        tp, record.offset(), existing.get().first(), existing.get().last());
+            } else if (existing.isPresent()) {
                 state.skipThrough = existing.get().last();
                 LOG.infof("%s offsets %d..%d are already in the lake: not written again", tp, record.offset(),
                         existing.get().last());
@@ -244,7 +268,6 @@ public final class SinkEngine {
                 return;
             }
         }
-        String id = UploadedEvents.id(record.table(), record.eventId());
         if (openIds.contains(id) || uploadedNow.contains(id) || uploadedBefore.contains(id)) {
             // then the same change at another offset (the view topic holds it twice); still recovering if so
             try (ChangeLog change = ChangeLog.of(record.eventId(), record.trace())) {

@@ -54,13 +54,20 @@ public class SinkRuntime {
     @Inject
     public SinkRuntime(SinkConfig config, S3Client s3, Redis redis, MeterRegistry registry, OpenTelemetry openTelemetry,
             @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean tracingDisabled) {
-        this(SinkSettings.from(config), new SinkStatus(), new SinkMetrics(registry), (settings, parts) -> new SinkEngine(settings,
-                new S3ObjectStore(s3, settings.bucket(), settings.multipartThreshold(), settings.multipartPartSize()),
-                new RedisLatestState(redis, settings.redisKeyPrefix(), settings::ttlOf, settings.tombstoneTtl(),
-                        Duration.ofSeconds(10)),
-                System::currentTimeMillis, parts.metrics(), parts.retrier(),
-                new RedisUploadedEvents(redis, settings.redisKeyPrefix(), settings.lakeDedupeTtl(), Duration.ofSeconds(10)),
-                tracingDisabled ? OpenTelemetry.noop() : openTelemetry));
+        this(SinkSettings.from(config), new SinkStatus(), new SinkMetrics(registry), (settings, parts) -> {
+            SinkEngine engine = new SinkEngine(settings,
+                    new S3ObjectStore(s3, settings.bucket(), settings.multipartThreshold(), settings.multipartPartSize()),
+                    new RedisLatestState(redis, settings.redisKeyPrefix(), settings::ttlOf, settings.tombstoneTtl(),
+                            Duration.ofSeconds(10)),
+                    System::currentTimeMillis, parts.metrics(), parts.retrier(),
+                    new RedisUploadedEvents(redis, settings.redisKeyPrefix(), settings.lakeDedupeTtl(), Duration.ofSeconds(10)),
+                    tracingDisabled ? OpenTelemetry.noop() : openTelemetry);
+            if (config.push().enabled() && !config.push().reorderWindow().isZero()) {
+                // unordered push delivery: a late offset can fall inside a file already uploaded without it
+                engine.offsetRangesMayHaveHoles();
+            }
+            return engine;
+        });
     }
 
     /** The parts an engine is built from, made by the runtime. */

@@ -175,6 +175,42 @@ class SinkEngineTest {
     }
 
     @Test
+    void withUnorderedPushALateOffsetInsideAnUploadedFileIsWrittenNotTakenAsThere() {
+        // push, unordered: offsets 0 and 2 reached the engine and were uploaded as file 0-2; 1 came late (refused)
+        List<ViewRecord> three = customers(0, 0, 3, HOUR_10);
+        SinkEngine first = engine(2, 8);
+        first.offsetRangesMayHaveHoles();
+        accept(first, List.of(three.get(0), three.get(2)), () -> { });
+        assertThat(store.objects.keySet()).containsExactly(key(0, 0, 2));
+
+        // after a restart the source resends 1 (refused before), then 2 again (its answer was lost)
+        SinkEngine restarted = engine(2, 8);
+        restarted.offsetRangesMayHaveHoles();
+        AtomicInteger acks = new AtomicInteger();
+        accept(restarted, List.of(three.get(1)), acks::incrementAndGet);
+        restarted.flushAll();
+        accept(restarted, List.of(three.get(2)), acks::incrementAndGet);
+        restarted.flushAll();
+
+        assertThat(store.objects.keySet()).containsExactly(key(0, 0, 2), key(0, 1, 1));
+        assertThat(ParquetFiles.read(store.objects.get(key(0, 1, 1)))).hasSize(1);
+        assertThat(acks).hasValue(2);
+        assertThat(store.puts).hasValue(2);
+    }
+
+    @Test
+    void withoutHolesACoveringFileStillMeansTheOffsetIsThere() {
+        // the same late offset without the push setting: taken as in the lake (the pull-mode rule, contiguous files)
+        List<ViewRecord> three = customers(0, 0, 3, HOUR_10);
+        SinkEngine first = engine(2, 8);
+        accept(first, List.of(three.get(0), three.get(2)), () -> { });
+        SinkEngine restarted = engine(2, 8);
+        accept(restarted, List.of(three.get(1)), () -> { });
+        restarted.flushAll();
+        assertThat(store.objects.keySet()).containsExactly(key(0, 0, 2));
+    }
+
+    @Test
     void retriesWhileS3OrRedisIsDownAndSaysDegraded() {
         SinkEngine engine = engine(2, 8);
         store.failures.set(3);

@@ -141,7 +141,7 @@ class KafkaSourcePushIT {
                 .header("ce-source", "/apis/v1/namespaces/tributary/kafkasources/processor#" + CUSTOMERS)
                 .POST(HttpRequest.BodyPublishers.ofString("x")).build());
         assertThat(noId.statusCode()).isEqualTo(400);
-        assertThat(noId.body()).contains("missing header ce-id");
+        assertThat(noId.body()).contains("header ce-id is missing");
 
         HttpResponse<String> plain = post(HttpRequest.newBuilder(processor.uri())
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
@@ -151,7 +151,7 @@ class KafkaSourcePushIT {
         HttpResponse<String> otherType = post(cloudEvent(processor.uri(), CUSTOMERS, change(2))
                 .setHeader("ce-type", "dev.knative.sources.ping").build());
         assertThat(otherType.statusCode()).isEqualTo(400);
-        assertThat(otherType.body()).contains("not a KafkaSource record");
+        assertThat(otherType.body()).contains("a record delivered by a KafkaSource");
     }
 
     @Test

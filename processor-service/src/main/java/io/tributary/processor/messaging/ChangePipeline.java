@@ -393,7 +393,7 @@ public class ChangePipeline {
             return Uni.createFrom().voidItem();
         }
         return Multi.createFrom().iterable(failed)
-                .onItem().transformToUniAndConcatenate(item -> deadLetter(item.record, item.deadLetterReason,
+                .onItem().transformToUniAndConcatenate(item -> deadLetter(item.record, item.change, item.deadLetterReason,
                         item.deadLetterFailure, item.eventId, item.trace).invoke(outcome -> item.outcome = outcome))
                 .collect().last().replaceWithVoid();
     }
@@ -495,13 +495,13 @@ public class ChangePipeline {
         return topics;
     }
 
-    private Uni<ChangeOutcome> deadLetter(ChangeRecord record, String reason, Throwable failure, String eventId,
-            Context trace) {
+    private Uni<ChangeOutcome> deadLetter(ChangeRecord record, GenericRecord decoded, String reason, Throwable failure,
+            String eventId, Context trace) {
         try (ChangeLog change = ChangeLog.of(eventId, Span.fromContext(trace).getSpanContext())) {
             LOG.warnf("dead-lettering %s-%d@%d (event %s): %s (%s)", record.topic(), record.partition(), record.offset(),
                     eventId, reason, failure.getClass().getName());
         }
-        return retrying(Set.of(record.topic()), "dead-letter", () -> deadLetters.send(record, reason, failure))
+        return retrying(Set.of(record.topic()), "dead-letter", () -> deadLetters.send(record, decoded, reason, failure))
                 .invoke(() -> metrics.deadLettered(record.topic(), reason.startsWith("deserialization")
                         ? "deserialization" : "transformation"))
                 .replaceWith(ChangeOutcome.DEAD_LETTERED);

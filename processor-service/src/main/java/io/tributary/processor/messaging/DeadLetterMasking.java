@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.function.Function;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -39,16 +38,13 @@ final class DeadLetterMasking {
 
     private final Map<String, Map<String, MaskMode>> masksByTopic = new HashMap<>();
     private final Masker masker;
-    private final Function<ChangeRecord, GenericRecord> decoder;
 
     /**
      * @param views the configured views; a column masked by any view of a table is masked here, redaction winning
      *        over hashing
-     * @param decoder decodes a change record's value (the registry-backed decoder in the service)
      */
-    DeadLetterMasking(Collection<ViewSpec> views, Masker masker, Function<ChangeRecord, GenericRecord> decoder) {
+    DeadLetterMasking(Collection<ViewSpec> views, Masker masker) {
         this.masker = masker;
-        this.decoder = decoder;
         for (ViewSpec view : views) {
             Map<String, MaskMode> masks = masksByTopic.computeIfAbsent(view.sourceTopic(), t -> new HashMap<>());
             view.masks().forEach((column, mode) -> masks.merge(column, mode,
@@ -57,14 +53,17 @@ final class DeadLetterMasking {
         masksByTopic.values().removeIf(Map::isEmpty);
     }
 
-    /** The value to dead-letter for this record; {@code decodable} false when its value failed to deserialize. */
-    Result apply(ChangeRecord record, boolean decodable) {
+    /**
+     * The value to dead-letter for this record.
+     *
+     * @param change the record's value as the pipeline decoded it; null when it failed to deserialize
+     */
+    Result apply(ChangeRecord record, GenericRecord change) {
         Map<String, MaskMode> masks = masksByTopic.get(record.topic());
-        if (masks == null || record.value() == null || !decodable) {
+        if (masks == null || record.value() == null || change == null) {
             return new Result(record.value(), List.of(), false);
         }
         try {
-            GenericRecord change = decoder.apply(record);
             Schema schema = change.getSchema();
             byte[] body = encode(schema, change);
             int prefix = record.value().length - body.length;

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -13,9 +14,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.tributary.processor.config.ProcessorConfig;
-import io.tributary.processor.view.Masker;
-import io.tributary.processor.view.ViewSpec;
+import io.tributary.processor.view.ViewProcessor;
 
 /**
  * Publishes a failed change to the dead-letter topic with headers saying why and where it came from: its key and
@@ -47,11 +46,8 @@ public class DeadLetters {
     private final DeadLetterMasking masking;
 
     @Inject
-    public DeadLetters(@Channel(CHANNEL) MutinyEmitter<Record<byte[], byte[]>> emitter, ProcessorConfig config, AvroDecoder decoder) {
-        this(emitter, new DeadLetterMasking(config.views().entrySet().stream()
-                .map(e -> ViewSpec.from(e.getKey(), e.getValue(), config.viewTopicPrefix())).toList(),
-                new Masker(config.masking().key(), config.masking().redactedValue()),
-                record -> decoder.value(record.topic(), record.headers(), record.value())));
+    public DeadLetters(@Channel(CHANNEL) MutinyEmitter<Record<byte[], byte[]>> emitter, ViewProcessor views) {
+        this(emitter, new DeadLetterMasking(views.views(), views.masker()));
     }
 
     DeadLetters(MutinyEmitter<Record<byte[], byte[]>> emitter, DeadLetterMasking masking) {
@@ -59,7 +55,8 @@ public class DeadLetters {
         this.masking = masking;
     }
 
-    Uni<Void> send(ChangeRecord origin, String reason, Throwable failure) {
+    /** @param change the origin's value as decoded, or null when it failed to deserialize */
+    Uni<Void> send(ChangeRecord origin, GenericRecord change, String reason, Throwable failure) {
         RecordHeaders headers = new RecordHeaders();
         if (origin.headers() != null) {
             origin.headers().forEach(h -> headers.add(h.key(), h.value()));
@@ -69,7 +66,7 @@ public class DeadLetters {
         headers.add(PARTITION, Integer.toString(origin.partition()).getBytes(StandardCharsets.UTF_8));
         headers.add(OFFSET, Long.toString(origin.offset()).getBytes(StandardCharsets.UTF_8));
         headers.add(EXCEPTION, failure.getClass().getName().getBytes(StandardCharsets.UTF_8));
-        DeadLetterMasking.Result value = masking.apply(origin, !reason.startsWith("deserialization"));
+        DeadLetterMasking.Result value = masking.apply(origin, change);
         if (!value.maskedColumns().isEmpty()) {
             headers.add(MASKED, String.join(",", value.maskedColumns()).getBytes(StandardCharsets.UTF_8));
         }

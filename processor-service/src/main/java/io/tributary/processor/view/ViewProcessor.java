@@ -62,6 +62,16 @@ public final class ViewProcessor {
         this.maxBackoff = maxBackoff;
     }
 
+    /** Every view, by source topic then name. */
+    public List<ViewSpec> views() {
+        return viewsByTopic.values().stream().flatMap(List::stream).toList();
+    }
+
+    /** The masking every view uses. */
+    public Masker masker() {
+        return masker;
+    }
+
     /** The change topics some view follows. */
     public Set<String> sourceTopics() {
         return viewsByTopic.keySet();

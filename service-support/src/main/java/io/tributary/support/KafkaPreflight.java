@@ -3,13 +3,9 @@ package io.tributary.support;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.jboss.logging.Logger;
 
 /**
  * Asks Kafka for its cluster once at start-up with the service's own client settings, so that wrong credentials
@@ -18,8 +14,6 @@ import org.jboss.logging.Logger;
  * starts and its clients keep trying, as they would without this check.
  */
 public final class KafkaPreflight {
-
-    private static final Logger LOG = Logger.getLogger(KafkaPreflight.class);
 
     private KafkaPreflight() {
     }
@@ -40,18 +34,8 @@ public final class KafkaPreflight {
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000));
         String bootstrap = String.valueOf(config.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
         try (Admin admin = Admin.create(config)) {
-            admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            AccessFailures.kafka(e, bootstrap, keyPrefix).ifPresent(message -> {
-                throw new IllegalStateException(message, e.getCause());
-            });
-            LOG.warnf("Kafka at %s did not answer the start-up check (%s); starting anyway, the clients retry", bootstrap,
-                    e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
-        } catch (TimeoutException e) {
-            LOG.warnf("Kafka at %s did not answer within %d s at start-up; starting anyway, the clients retry", bootstrap,
-                    timeout.toSeconds());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            StartupCheck.await("Kafka at " + bootstrap, admin.describeCluster().clusterId().toCompletionStage(),
+                    failure -> AccessFailures.kafka(failure, bootstrap, keyPrefix), timeout);
         } catch (org.apache.kafka.common.KafkaException e) {
             // a client that cannot even be built: an unreadable trust store, a JAAS line that does not parse
             throw new IllegalStateException("the Kafka client settings (" + keyPrefix + "*) are unusable: " + e.getMessage()

@@ -2,11 +2,6 @@ package io.tributary.support;
 
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
-import org.jboss.logging.Logger;
 
 /**
  * One PING at start-up with the service's own Redis client, so a wrong user, password or trust store fails
@@ -14,8 +9,6 @@ import org.jboss.logging.Logger;
  * and retries, as it would without this check.
  */
 public final class RedisPreflight {
-
-    private static final Logger LOG = Logger.getLogger(RedisPreflight.class);
 
     private RedisPreflight() {
     }
@@ -26,19 +19,6 @@ public final class RedisPreflight {
      * @throws IllegalStateException when Redis refused the credentials, the user's rights or the TLS handshake
      */
     public static void check(CompletionStage<?> ping, String hostsKey, Duration timeout) {
-        try {
-            ping.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            AccessFailures.redis(e, hostsKey).ifPresent(message -> {
-                throw new IllegalStateException(message, e.getCause());
-            });
-            LOG.warnf("Redis (%s) did not answer the start-up check (%s); starting anyway, the client retries", hostsKey,
-                    e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
-        } catch (TimeoutException e) {
-            LOG.warnf("Redis (%s) did not answer within %d s at start-up; starting anyway, the client retries", hostsKey,
-                    timeout.toSeconds());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        StartupCheck.await("Redis (" + hostsKey + ")", ping, failure -> AccessFailures.redis(failure, hostsKey), timeout);
     }
 }

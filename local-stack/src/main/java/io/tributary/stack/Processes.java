@@ -215,8 +215,16 @@ final class Processes {
 
     /** The HTTP status of a GET, or -1 when nothing answers. */
     static int httpStatus(String url) {
+        return httpStatus(url, null);
+    }
+
+    /** The HTTP status of a GET, over HTTPS trusting what {@code tls} trusts (null: the JVM's defaults), or -1. */
+    static int httpStatus(String url, javax.net.ssl.SSLContext tls) {
         try {
             java.net.HttpURLConnection connection = (java.net.HttpURLConnection) java.net.URI.create(url).toURL().openConnection();
+            if (tls != null && connection instanceof javax.net.ssl.HttpsURLConnection https) {
+                https.setSSLSocketFactory(tls.getSocketFactory());
+            }
             connection.setConnectTimeout(500);
             connection.setReadTimeout(2000);
             try {

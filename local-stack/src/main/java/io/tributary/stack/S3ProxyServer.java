@@ -125,6 +125,6 @@ public final class S3ProxyServer extends ProcessService {
 
     @Override
     public boolean isHealthy() {
-        return (security == null ? Processes.httpStatus(endpoint() + "/") : security.httpsStatus(endpoint() + "/")) > 0;
+        return Processes.httpStatus(endpoint() + "/", security == null ? null : security.sslContext()) > 0;
     }
 }

@@ -120,7 +120,7 @@ class PipelineFaultIT {
         assertThat(done.changes()).isEqualTo(CHANGES);
         log("workload done: " + done.changes() + " changes " + done.byKind());
 
-        String report = awaitCleanReconcile(Duration.ofMinutes(6));
+        String report = CleanReconcile.await(endpoints, Duration.ofMinutes(6), dir.resolve("stack"));
         metrics.stop();
         log(report);
 
@@ -215,7 +215,7 @@ class PipelineFaultIT {
     @Test
     @Order(2)
     void replayingEveryTopicFromTheBeginningChangesNothing() throws Exception {
-        awaitCleanReconcile(Duration.ofMinutes(3));
+        CleanReconcile.await(endpoints, Duration.ofMinutes(3), dir.resolve("stack"));
         Map<String, String> before = lakeObjects();
         assertThat(before).isNotEmpty();
 
@@ -236,7 +236,7 @@ class PipelineFaultIT {
         org.awaitility.Awaitility.await("the sink has no open file").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> Double.valueOf(0).equals(io.tributary.tools.demo.Metrics.scrape(apps.get(2).url())
                         .get("tributary_sink_open_buffers")));
-        awaitCleanReconcile(Duration.ofMinutes(1));
+        CleanReconcile.await(endpoints, Duration.ofMinutes(1), dir.resolve("stack"));
         assertThat(lakeObjects()).as("Parquet objects (name -> ETag) after the replay").isEqualTo(before);
     }
 
@@ -255,22 +255,6 @@ class PipelineFaultIT {
                     .forEach(o -> objects.put(o.key(), o.eTag()));
         }
         return objects;
-    }
-
-    private static String awaitCleanReconcile(Duration timeout) {
-        java.util.concurrent.atomic.AtomicReference<String> text = new java.util.concurrent.atomic.AtomicReference<>("");
-        try {
-            org.awaitility.Awaitility.await("clean reconcile").atMost(timeout).pollInterval(Duration.ofSeconds(5)).until(() -> {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                boolean clean = ReconcileMain.run(endpoints, ReconcileMain.DEMO, new PrintStream(out, true, StandardCharsets.UTF_8));
-                text.set(out.toString(StandardCharsets.UTF_8));
-                return clean;
-            });
-            return text.get();
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("reconcile not clean after " + timeout.toSeconds() + " s:\n" + text.get()
-                    + "\nservice logs under " + dir.resolve("stack"), e);
-        }
     }
 
     private static void faultAt(AtomicLong written, long changes, String what, ThrowingRunnable fault) throws Exception {

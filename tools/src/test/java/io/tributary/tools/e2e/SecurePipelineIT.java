@@ -3,8 +3,6 @@ package io.tributary.tools.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -121,7 +119,7 @@ class SecurePipelineIT {
         try (Connection pg = stack.postgres().connect(); var delete = pg.createStatement()) {
             delete.executeUpdate("DELETE FROM customers WHERE id >= 990001");
         }
-        awaitCleanReconcile(Duration.ofMinutes(4));
+        CleanReconcile.await(endpoints, Duration.ofMinutes(4), dir.resolve("stack"));
         for (QuarkusAppProcess app : apps) {
             assertThat(app.isRunning()).as("%s still runs", app.name()).isTrue();
         }
@@ -210,18 +208,4 @@ class SecurePipelineIT {
                 List.of("-Xmx256m"));
     }
 
-    private static void awaitCleanReconcile(Duration timeout) {
-        java.util.concurrent.atomic.AtomicReference<String> text = new java.util.concurrent.atomic.AtomicReference<>("");
-        try {
-            org.awaitility.Awaitility.await("clean reconcile").atMost(timeout).pollInterval(Duration.ofSeconds(5)).until(() -> {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                boolean clean = ReconcileMain.run(endpoints, ReconcileMain.DEMO, new PrintStream(out, true, StandardCharsets.UTF_8));
-                text.set(out.toString(StandardCharsets.UTF_8));
-                return clean;
-            });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("reconcile not clean after " + timeout.toSeconds() + " s:\n" + text.get()
-                    + "\nservice logs under " + dir.resolve("stack"), e);
-        }
-    }
 }

@@ -42,6 +42,7 @@ import io.tributary.capture.envelope.EnvelopeMapper;
 import io.tributary.capture.envelope.TableRef;
 import io.tributary.capture.metrics.CaptureMetrics;
 import io.tributary.support.KafkaTraceHeaders;
+import io.tributary.support.avro.CachingSchemaResolver;
 
 /**
  * The engine's change consumer: maps each batch to envelopes, registers and serializes every key and value
@@ -93,6 +94,8 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
         Map<String, Object> serde = new HashMap<>();
         serde.put("apicurio.registry.url", settings.registryUrl());
         serde.put("apicurio.registry.auto-register", "true");
+        // the default resolver asks the registry for every generic record whose schema nests records: see CachingSchemaResolver
+        serde.put("apicurio.registry.schema-resolver", CachingSchemaResolver.class.getName());
         keySerializer.configure(serde, true);
         valueSerializer.configure(serde, false);
         Map<String, Object> producerConfig = new HashMap<>(settings.kafkaClient());

@@ -168,6 +168,12 @@ public class CaptureEngine {
         p.setProperty("signal.data.collection", config.signalTable());
         p.setProperty("signal.enabled.channels", "source");
 
+        // Debezium's queue hands out a batch when it holds max.batch.size changes or poll.interval.ms has passed (default
+        // 500 ms: half a second of latency at low rates). Short polls keep latency low; batches still fill under load.
+        p.setProperty("poll.interval.ms", "20");
+        p.setProperty("max.batch.size", "4096");
+        p.setProperty("max.queue.size", "16384");
+
         p.setProperty("decimal.handling.mode", "precise");
         p.setProperty("time.precision.mode", "adaptive_time_microseconds");
         p.setProperty("binary.handling.mode", "bytes");

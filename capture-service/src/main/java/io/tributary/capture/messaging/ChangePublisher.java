@@ -42,6 +42,7 @@ import io.tributary.capture.envelope.EnvelopeMapper;
 import io.tributary.capture.envelope.TableRef;
 import io.tributary.capture.metrics.CaptureMetrics;
 import io.tributary.support.KafkaTraceHeaders;
+import io.tributary.support.avro.CachingAvroDatumProvider;
 import io.tributary.support.avro.CachingSchemaResolver;
 
 /**
@@ -96,6 +97,7 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
         serde.put("apicurio.registry.auto-register", "true");
         // the default resolver asks the registry for every generic record whose schema nests records: see CachingSchemaResolver
         serde.put("apicurio.registry.schema-resolver", CachingSchemaResolver.class.getName());
+        serde.put("apicurio.registry.avro-datum-provider", CachingAvroDatumProvider.class.getName());
         keySerializer.configure(serde, true);
         valueSerializer.configure(serde, false);
         Map<String, Object> producerConfig = new HashMap<>(settings.kafkaClient());

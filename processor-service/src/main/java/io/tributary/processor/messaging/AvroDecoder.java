@@ -7,6 +7,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Headers;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.tributary.support.avro.CachingAvroDatumProvider;
 
 /**
  * Turns record bytes into Avro records with the Apicurio deserializer (schema looked up by the id the
@@ -19,6 +20,7 @@ public final class AvroDecoder implements AutoCloseable {
     public AvroDecoder(String registryUrl) {
         Map<String, Object> config = new HashMap<>();
         config.put("apicurio.registry.url", registryUrl);
+        config.put("apicurio.registry.avro-datum-provider", CachingAvroDatumProvider.class.getName());
         values.configure(config, false);
     }
 

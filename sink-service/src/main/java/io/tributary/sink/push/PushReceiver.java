@@ -30,6 +30,7 @@ import io.tributary.sink.engine.SinkEngine;
 import io.tributary.sink.engine.SinkRuntime;
 import io.tributary.sink.view.ViewRecord;
 import io.tributary.support.KafkaSourceEvent;
+import io.tributary.support.avro.CachingAvroDatumProvider;
 
 /**
  * Push mode: view records delivered one per request by a Knative KafkaSource, fed to the same {@link SinkRuntime}
@@ -95,7 +96,8 @@ public class PushReceiver {
                     + ") must exceed sink.roll.max-age (" + runtime.settings().rollMaxAge()
                     + ") + sink.push.reorder-window (" + this.config.reorderWindow() + ")");
         }
-        deserializer.configure(Map.of("apicurio.registry.url", registryUrl), false);
+        deserializer.configure(Map.of("apicurio.registry.url", registryUrl,
+                "apicurio.registry.avro-datum-provider", CachingAvroDatumProvider.class.getName()), false);
     }
 
     public boolean enabled() {

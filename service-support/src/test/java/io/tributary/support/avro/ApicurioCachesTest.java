@@ -25,9 +25,10 @@ import io.tributary.registry.SchemaRegistryServer;
 
 /**
  * Against the project's registry over HTTP: a serializer with the caching resolver writes the same bytes as one with
- * Apicurio's default resolver, while asking the registry once per schema instead of once per record.
+ * Apicurio's default resolver, while asking the registry once per schema instead of once per record; with the caching
+ * datum provider too, interleaved schema versions are each written and read with their own schema.
  */
-class CachingSchemaResolverTest {
+class ApicurioCachesTest {
 
     private static final String TOPIC = "tributary.public.customers";
 
@@ -164,6 +165,28 @@ class CachingSchemaResolverTest {
             int afterRefusal = caching.calls.get();
             assertThatThrownBy(() -> s.serialize(TOPIC, change(incompatible, 3))).isInstanceOf(RuntimeException.class);
             assertThat(caching.calls.get()).as("the second record asks the registry again").isGreaterThan(afterRefusal);
+        }
+    }
+
+    @Test
+    void twoSchemaVersionsInterleavedRoundTripThroughTheCachingProviderAndResolver() {
+        Map<String, Object> conf = Map.of("apicurio.registry.url", registry.url(), "apicurio.registry.auto-register", "true",
+                "apicurio.registry.schema-resolver", CachingSchemaResolver.class.getName(),
+                "apicurio.registry.avro-datum-provider", CachingAvroDatumProvider.class.getName());
+        try (AvroKafkaSerializer<GenericRecord> out = new AvroKafkaSerializer<>();
+                io.apicurio.registry.serde.avro.AvroKafkaDeserializer<GenericRecord> in = new io.apicurio.registry.serde.avro.AvroKafkaDeserializer<>()) {
+            out.configure(conf, false);
+            in.configure(conf, false);
+            Schema v1 = envelope(false, false);
+            Schema v2 = envelope(true, true);
+            for (long id = 1; id <= 20; id++) {
+                // v1, v2 and a v1 built again alternate: each must be written and read with its own schema
+                Schema schema = id % 3 == 0 ? envelope(false, false) : id % 2 == 0 ? v2 : v1;
+                GenericRecord sent = change(schema, id);
+                GenericRecord got = in.deserialize(TOPIC, out.serialize(TOPIC, sent));
+                assertThat(got.getSchema()).as("record %d", id).isEqualTo(schema);
+                assertThat(got.toString()).isEqualTo(sent.toString());
+            }
         }
     }
 }

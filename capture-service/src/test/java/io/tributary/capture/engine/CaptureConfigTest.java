@@ -61,7 +61,7 @@ class CaptureConfigTest {
         Map<String, String> m = valid();
         m.put("capture.debezium.transforms", "outbox");
         m.put("capture.debezium.transforms.outbox.type", "io.debezium.transforms.outbox.EventRouter");
-        m.put("capture.debezium.max.batch.size", "4096");
+        m.put("capture.debezium.max.batch.size", "8192");
         CaptureConfig config = config(m);
         CaptureEngine.validate(config);
         Properties p = CaptureEngine.engineProperties(config, Map.of("security.protocol", "SASL_SSL"));
@@ -73,7 +73,9 @@ class CaptureConfigTest {
         assertThat(p.getProperty("heartbeat.interval.ms")).isEqualTo("10000");
         assertThat(p.getProperty("transforms")).isEqualTo("outbox");
         assertThat(p.getProperty("transforms.outbox.type")).isEqualTo("io.debezium.transforms.outbox.EventRouter");
-        assertThat(p.getProperty("max.batch.size")).isEqualTo("4096");
+        // our latency default (Debezium's is 500 ms), and capture.debezium.* overrides ours
+        assertThat(p.getProperty("poll.interval.ms")).isEqualTo("20");
+        assertThat(p.getProperty("max.batch.size")).isEqualTo("8192");
         // the offset store connects to Kafka with the service's client settings
         assertThat(p.getProperty("security.protocol")).isEqualTo("SASL_SSL");
         assertThat(p.getProperty("database.sslmode")).isNull();

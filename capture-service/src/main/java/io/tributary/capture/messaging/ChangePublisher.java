@@ -42,8 +42,7 @@ import io.tributary.capture.envelope.EnvelopeMapper;
 import io.tributary.capture.envelope.TableRef;
 import io.tributary.capture.metrics.CaptureMetrics;
 import io.tributary.support.KafkaTraceHeaders;
-import io.tributary.support.avro.CachingAvroDatumProvider;
-import io.tributary.support.avro.CachingSchemaResolver;
+import io.tributary.support.avro.CachingAvroSerializer;
 
 /**
  * The engine's change consumer: maps each batch to envelopes, registers and serializes every key and value
@@ -77,8 +76,9 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
     private final CaptureMetrics metrics;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Admin admin;
-    private final AvroKafkaSerializer<GenericRecord> keySerializer = new AvroKafkaSerializer<>();
-    private final AvroKafkaSerializer<GenericRecord> valueSerializer = new AvroKafkaSerializer<>();
+    // Apicurio's serializer with schema lookups and Avro writers cached per schema (its own asks the registry per record)
+    private final AvroKafkaSerializer<GenericRecord> keySerializer = new CachingAvroSerializer<>();
+    private final AvroKafkaSerializer<GenericRecord> valueSerializer = new CachingAvroSerializer<>();
     private final Set<String> topics = ConcurrentHashMap.newKeySet();
     private final Tracer tracer;
 
@@ -95,9 +95,6 @@ public class ChangePublisher implements DebeziumEngine.ChangeConsumer<RecordChan
         Map<String, Object> serde = new HashMap<>();
         serde.put("apicurio.registry.url", settings.registryUrl());
         serde.put("apicurio.registry.auto-register", "true");
-        // the default resolver asks the registry for every generic record whose schema nests records: see CachingSchemaResolver
-        serde.put("apicurio.registry.schema-resolver", CachingSchemaResolver.class.getName());
-        serde.put("apicurio.registry.avro-datum-provider", CachingAvroDatumProvider.class.getName());
         keySerializer.configure(serde, true);
         valueSerializer.configure(serde, false);
         Map<String, Object> producerConfig = new HashMap<>(settings.kafkaClient());

@@ -7,7 +7,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Headers;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
-import io.tributary.support.avro.CachingAvroDatumProvider;
+import io.tributary.support.avro.CachingAvroDeserializer;
 
 /**
  * Turns record bytes into Avro records with the Apicurio deserializer (schema looked up by the id the
@@ -15,12 +15,11 @@ import io.tributary.support.avro.CachingAvroDatumProvider;
  */
 public final class AvroDecoder implements AutoCloseable {
 
-    private final AvroKafkaDeserializer<GenericRecord> values = new AvroKafkaDeserializer<>();
+    private final AvroKafkaDeserializer<GenericRecord> values = new CachingAvroDeserializer<>();
 
     public AvroDecoder(String registryUrl) {
         Map<String, Object> config = new HashMap<>();
         config.put("apicurio.registry.url", registryUrl);
-        config.put("apicurio.registry.avro-datum-provider", CachingAvroDatumProvider.class.getName());
         values.configure(config, false);
     }
 

@@ -26,7 +26,8 @@ import io.tributary.registry.SchemaRegistryServer;
 /**
  * Against the project's registry over HTTP: a serializer with the caching resolver writes the same bytes as one with
  * Apicurio's default resolver, while asking the registry once per schema instead of once per record; with the caching
- * datum provider too, interleaved schema versions are each written and read with their own schema.
+ * datum provider too (CachingAvroSerializer and CachingAvroDeserializer), interleaved schema versions are each written
+ * and read with their own schema.
  */
 class ApicurioCachesTest {
 
@@ -169,12 +170,10 @@ class ApicurioCachesTest {
     }
 
     @Test
-    void twoSchemaVersionsInterleavedRoundTripThroughTheCachingProviderAndResolver() {
-        Map<String, Object> conf = Map.of("apicurio.registry.url", registry.url(), "apicurio.registry.auto-register", "true",
-                "apicurio.registry.schema-resolver", CachingSchemaResolver.class.getName(),
-                "apicurio.registry.avro-datum-provider", CachingAvroDatumProvider.class.getName());
-        try (AvroKafkaSerializer<GenericRecord> out = new AvroKafkaSerializer<>();
-                io.apicurio.registry.serde.avro.AvroKafkaDeserializer<GenericRecord> in = new io.apicurio.registry.serde.avro.AvroKafkaDeserializer<>()) {
+    void twoSchemaVersionsInterleavedRoundTripThroughTheCachingSerializerAndDeserializer() {
+        Map<String, Object> conf = Map.of("apicurio.registry.url", registry.url(), "apicurio.registry.auto-register", "true");
+        try (AvroKafkaSerializer<GenericRecord> out = new CachingAvroSerializer<>();
+                io.apicurio.registry.serde.avro.AvroKafkaDeserializer<GenericRecord> in = new CachingAvroDeserializer<>()) {
             out.configure(conf, false);
             in.configure(conf, false);
             Schema v1 = envelope(false, false);
@@ -188,5 +187,14 @@ class ApicurioCachesTest {
                 assertThat(got.toString()).isEqualTo(sent.toString());
             }
         }
+    }
+
+    @Test
+    void theSerdesAddBothCachesAsClassesUnlessConfigured() {
+        Map<String, Object> plain = CachingAvroSerializer.withCaches(Map.of("apicurio.registry.url", "http://x"));
+        assertThat(plain).containsEntry("apicurio.registry.schema-resolver", CachingSchemaResolver.class)
+                .containsEntry("apicurio.registry.avro-datum-provider", CachingAvroDatumProvider.class);
+        Map<String, Object> chosen = CachingAvroSerializer.withCaches(Map.of("apicurio.registry.schema-resolver", "my.Resolver"));
+        assertThat(chosen).containsEntry("apicurio.registry.schema-resolver", "my.Resolver");
     }
 }

@@ -30,7 +30,7 @@ import io.tributary.sink.engine.SinkEngine;
 import io.tributary.sink.engine.SinkRuntime;
 import io.tributary.sink.view.ViewRecord;
 import io.tributary.support.KafkaSourceEvent;
-import io.tributary.support.avro.CachingAvroDatumProvider;
+import io.tributary.support.avro.CachingAvroDeserializer;
 
 /**
  * Push mode: view records delivered one per request by a Knative KafkaSource, fed to the same {@link SinkRuntime}
@@ -76,7 +76,7 @@ public class PushReceiver {
     private final SinkRuntime runtime;
     private final SinkConfig.Push config;
     private final MeterRegistry registry;
-    private final AvroKafkaDeserializer<GenericRecord> deserializer = new AvroKafkaDeserializer<>();
+    private final AvroKafkaDeserializer<GenericRecord> deserializer = new CachingAvroDeserializer<>();
     private final Map<String, PartitionTrack> partitions = new HashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "sink-push-reorder");
@@ -96,8 +96,7 @@ public class PushReceiver {
                     + ") must exceed sink.roll.max-age (" + runtime.settings().rollMaxAge()
                     + ") + sink.push.reorder-window (" + this.config.reorderWindow() + ")");
         }
-        deserializer.configure(Map.of("apicurio.registry.url", registryUrl,
-                "apicurio.registry.avro-datum-provider", CachingAvroDatumProvider.class.getName()), false);
+        deserializer.configure(Map.of("apicurio.registry.url", registryUrl), false);
     }
 
     public boolean enabled() {

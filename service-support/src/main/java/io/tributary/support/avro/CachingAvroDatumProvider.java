@@ -9,6 +9,7 @@ import org.apache.avro.io.DatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 import io.apicurio.registry.serde.avro.DefaultAvroDatumProvider;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Apicurio's {@link DefaultAvroDatumProvider} without the per-record schema fingerprint. Set it on a serializer or
@@ -20,6 +21,7 @@ import io.apicurio.registry.serde.avro.DefaultAvroDatumProvider;
  * cached by Avro; the schema objects come from the resolver's cache or the mapper's, so lookups are mostly identity
  * hits) and asks it only for a schema it has not seen.
  */
+@RegisterForReflection // for the native image: Apicurio creates it from the class the serdes configure
 public class CachingAvroDatumProvider<T> extends DefaultAvroDatumProvider<T> {
 
     private record WriterKey(Schema schema, boolean specific) {

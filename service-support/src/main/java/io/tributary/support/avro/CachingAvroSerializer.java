@@ -6,6 +6,7 @@ import java.util.Map;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.apicurio.registry.serde.avro.AvroSerdeConfig;
 import io.apicurio.registry.serde.config.SerdeConfig;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Apicurio's Avro serializer with {@link CachingSchemaResolver} and {@link CachingAvroDatumProvider}, unless the
@@ -15,6 +16,7 @@ import io.apicurio.registry.serde.config.SerdeConfig;
  * class loader, which in a {@code @QuarkusTest} is not the application's, and the class it gets then does not count
  * as an implementation of Apicurio's interface.
  */
+@RegisterForReflection // for the native image: Kafka creates it from the class name in the configuration
 public class CachingAvroSerializer<T> extends AvroKafkaSerializer<T> {
 
     @Override

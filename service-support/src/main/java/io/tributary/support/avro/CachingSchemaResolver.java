@@ -10,6 +10,7 @@ import io.apicurio.registry.resolver.DefaultSchemaResolver;
 import io.apicurio.registry.resolver.SchemaLookupResult;
 import io.apicurio.registry.resolver.data.Record;
 import io.apicurio.registry.serde.data.SerdeMetadata;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Apicurio's {@link DefaultSchemaResolver} with a cache that works for generic Avro records. Set it on a serializer with
@@ -26,6 +27,7 @@ import io.apicurio.registry.serde.data.SerdeMetadata;
  * a refused schema throws and is not remembered, so the next record asks again. Records with an explicit schema
  * (from headers) or without Serde metadata go to the default resolver as before.
  */
+@RegisterForReflection // for the native image: Apicurio creates it from the class the serdes configure
 public class CachingSchemaResolver extends DefaultSchemaResolver<Schema, Object> {
 
     /** More schema versions than this in one process is unusual: start over rather than grow without bound. */

@@ -12,8 +12,9 @@ import io.apicurio.registry.serde.avro.DefaultAvroDatumProvider;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * Apicurio's {@link DefaultAvroDatumProvider} without the per-record schema fingerprint. Set it on a serializer or
- * deserializer with {@code apicurio.registry.avro-datum-provider=io.tributary.support.avro.CachingAvroDatumProvider}.
+ * Apicurio's {@link DefaultAvroDatumProvider} without the per-record schema fingerprint. {@link CachingAvroSerializer}
+ * and {@link CachingAvroDeserializer} set it (as {@code apicurio.registry.avro-datum-provider}, a class: see there why
+ * not a name).
  *
  * <p>The default provider keys its reader and writer caches by {@code SchemaNormalization.parsingFingerprint64}, which
  * renders the schema's canonical form and hashes it for every record: in the processor that was most of the cost of
@@ -36,7 +37,7 @@ public class CachingAvroDatumProvider<T> extends DefaultAvroDatumProvider<T> {
         DatumWriter<T> writer = writers.get(key);
         if (writer == null) {
             writer = super.createDatumWriter(data, schema);
-            bounded(writers).put(key, writer);
+            CachingSchemaResolver.bounded(writers).put(key, writer);
         }
         return writer;
     }
@@ -46,16 +47,8 @@ public class CachingAvroDatumProvider<T> extends DefaultAvroDatumProvider<T> {
         DatumReader<T> reader = readers.get(schema);
         if (reader == null) {
             reader = super.createDatumReader(schema);
-            bounded(readers).put(schema, reader);
+            CachingSchemaResolver.bounded(readers).put(schema, reader);
         }
         return reader;
-    }
-
-    /** As many entries as schema versions in use; start over past {@link CachingSchemaResolver#MAX_ENTRIES}. */
-    private static <K, V> Map<K, V> bounded(Map<K, V> cache) {
-        if (cache.size() >= CachingSchemaResolver.MAX_ENTRIES) {
-            cache.clear();
-        }
-        return cache;
     }
 }

@@ -13,8 +13,8 @@ import io.apicurio.registry.serde.data.SerdeMetadata;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * Apicurio's {@link DefaultSchemaResolver} with a cache that works for generic Avro records. Set it on a serializer with
- * {@code apicurio.registry.schema-resolver=io.tributary.support.avro.CachingSchemaResolver}.
+ * Apicurio's {@link DefaultSchemaResolver} with a cache that works for generic Avro records. {@link CachingAvroSerializer}
+ * sets it (as {@code apicurio.registry.schema-resolver}).
  *
  * <p>Why: for a {@code GenericRecord} the 3.1 serializer resolves the schema for every record (its fast path only
  * covers generated classes). The resolver renders the schema to JSON, and when the schema nests named records (every
@@ -49,11 +49,16 @@ public class CachingSchemaResolver extends DefaultSchemaResolver<Schema, Object>
             return hit;
         }
         SchemaLookupResult<Schema> result = super.resolveSchema(data);
-        if (resolved.size() >= MAX_ENTRIES) {
-            resolved.clear();
-        }
-        resolved.put(key, result);
+        bounded(resolved).put(key, result);
         return result;
+    }
+
+    /** The cache, emptied first when it holds {@link #MAX_ENTRIES} (as many entries as schema versions in use). */
+    static <K, V> Map<K, V> bounded(Map<K, V> cache) {
+        if (cache.size() >= MAX_ENTRIES) {
+            cache.clear();
+        }
+        return cache;
     }
 
     private static Key keyOf(Record<Object> data) {

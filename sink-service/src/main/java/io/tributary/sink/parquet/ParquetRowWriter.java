@@ -45,7 +45,12 @@ public final class ParquetRowWriter {
     private final Map<Schema, Schema> fileSchemas = new ConcurrentHashMap<>();
 
     public ParquetRowWriter(SinkConfig.Compression compression) {
-        this.codec = switch (compression) {
+        this.codec = codecName(compression);
+    }
+
+    /** Parquet's codec for a configured compression. */
+    static CompressionCodecName codecName(SinkConfig.Compression compression) {
+        return switch (compression) {
             case SNAPPY -> CompressionCodecName.SNAPPY;
             case ZSTD -> CompressionCodecName.ZSTD;
             case GZIP -> CompressionCodecName.GZIP;

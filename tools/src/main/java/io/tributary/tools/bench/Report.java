@@ -129,6 +129,9 @@ final class Report {
                 r.get("duration_s"), jsonName));
         s.append(String.format("Hardware: %s CPUs (%s), %s GB RAM, %s, %s. All services and backing services on this one machine.%n%n",
                 hw.get("cpus"), hw.get("cpu_model"), hw.get("ram_gb"), hw.get("jdk"), hw.get("os")));
+        if (r.get("service_jvm_options") != null) {
+            s.append(String.format("Services' JVM options: `%s`.%n%n", r.get("service_jvm_options")));
+        }
         s.append(table(r));
         Object fixed = r.get("fixed_rate");
         if (fixed instanceof List<?> runs) {

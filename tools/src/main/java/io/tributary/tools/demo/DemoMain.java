@@ -142,12 +142,28 @@ public final class DemoMain {
         return apps(stack, Map.of());
     }
 
+    /**
+     * JVM options of the three services. The serial collector with a 128 MB heap: their live data is 20–30 MB idle and
+     * the heap is filled to its maximum under load whatever the collector, and G1's own structures took another
+     * 40 MB. Freed native memory (the JIT's arenas) is handed back every 5 s. Measured in docs/BENCHMARKS.md
+     * ("Memory"); {@value #JVM_OPTIONS_ENV} replaces them (space-separated).
+     */
+    public static final List<String> SERVICE_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx128m",
+            "-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=5000");
+    public static final String JVM_OPTIONS_ENV = "TRIBUTARY_SERVICE_JVM_OPTS";
+
+    /** {@link #SERVICE_JVM_OPTIONS}, or those of {@value #JVM_OPTIONS_ENV} when set. */
+    public static List<String> serviceJvmOptions() {
+        String env = System.getenv(JVM_OPTIONS_ENV);
+        return env == null || env.isBlank() ? SERVICE_JVM_OPTIONS : List.of(env.trim().split("\\s+"));
+    }
+
     /** The three services, configured for this stack, each with the {@code extra} configuration on top. */
     public static List<QuarkusAppProcess> apps(LocalStack stack, Map<String, String> extra) {
         String kafka = stack.kafka().bootstrapServers();
         String registry = stack.registry().url();
         String redis = stack.redis().uri();
-        List<String> jvm = List.of("-Xms64m", "-Xmx384m");
+        List<String> jvm = serviceJvmOptions();
         java.util.Optional<io.tributary.stack.StackSecurity> security = stack.security();
         QuarkusAppProcess capture = stack.app("capture-service", with(extra, security.map(s -> SecureServices.capture(stack, s)), Map.of(
                 "capture.database.host", "127.0.0.1",

@@ -35,6 +35,13 @@ public interface SinkConfig {
     @Min(1)
     int maxOpenBuffers();
 
+    /**
+     * Most bytes (of the rows' serialized values, as on Kafka) held in all open files together; past it the largest
+     * file rolls. This bounds the memory of open files: the decoded rows take a small multiple of it.
+     */
+    @WithDefault("16M")
+    MemorySize maxBufferedBytes();
+
     /** The latest-state store in Redis. */
     Redis redis();
 

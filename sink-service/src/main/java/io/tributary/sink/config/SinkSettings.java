@@ -19,6 +19,7 @@ public record SinkSettings(
         Duration rollMaxAge,
         Duration rollCheckInterval,
         int maxOpenBuffers,
+        long maxBufferedBytes,
         String redisKeyPrefix,
         Map<String, Duration> redisTtl,
         Duration tombstoneTtl,
@@ -34,6 +35,7 @@ public record SinkSettings(
         positive("sink.roll.max-records", rollMaxRecords);
         positive("sink.roll.max-bytes", rollMaxBytes);
         positive("sink.max-open-buffers", maxOpenBuffers);
+        positive("sink.max-buffered-bytes", maxBufferedBytes);
         positive("sink.roll.max-age", rollMaxAge);
         positive("sink.roll.check-interval", rollCheckInterval);
         positive("sink.redis.tombstone-ttl", tombstoneTtl);
@@ -70,8 +72,13 @@ public record SinkSettings(
                 config.lake().compression(), config.lake().multipartThreshold().asLongValue(),
                 config.lake().multipartPartSize().asLongValue(), config.roll().maxRecords(),
                 config.roll().maxBytes().asLongValue(), config.roll().maxAge(), config.roll().checkInterval(),
-                config.maxOpenBuffers(), config.redis().keyPrefix(), config.redis().ttl(), config.redis().tombstoneTtl(),
+                config.maxOpenBuffers(), config.maxBufferedBytes().asLongValue(), config.redis().keyPrefix(), config.redis().ttl(), config.redis().tombstoneTtl(),
                 config.retry().initialBackoff(), config.retry().maxBackoff(), config.lake().dedupeTtl());
+    }
+
+    /** Most serialized bytes the open files hold together: max-buffered-bytes, or less when the per-file limits are lower. */
+    public long bufferBound() {
+        return Math.min(maxBufferedBytes, maxOpenBuffers * rollMaxBytes);
     }
 
     /** Row expiry of a table, or null for none. */

@@ -40,8 +40,9 @@ import io.tributary.sink.view.ViewRecord;
  * <p>Files: one open file per topic-partition at a time, so the files of a partition hold contiguous,
  * disjoint offset ranges, all of one table, one event hour and one view schema. A file rolls at
  * {@code max-records}, {@code max-bytes}, {@code max-age} (wall clock, checked by {@link #tick()}), when the
- * partition's next row belongs to another hour or schema, or when more than {@code max-open-buffers} files
- * are open (the oldest rolls).
+ * partition's next row belongs to another hour or schema, when more than {@code max-open-buffers} files
+ * are open (the oldest rolls), or when the open files together hold more than {@code max-buffered-bytes} (the
+ * largest rolls).
  *
  * <p>Exactly once in the lake: after a restart or rebalance, a partition is "recovering" until it reaches an
  * offset no existing file covers. While recovering, each new file first looks in S3 for a file of the same
@@ -89,6 +90,8 @@ public final class SinkEngine {
     private final Set<String> uploadedNow = new HashSet<>();
     private Set<String> uploadedBefore = Set.of();
     private boolean holesPossible;
+    /** Serialized bytes of the rows in open files. */
+    private long buffered;
     private volatile int openBuffers;
     private volatile long bufferedBytes;
 
@@ -288,16 +291,21 @@ public final class SinkEngine {
             buffer = new FileBuffer(tp, record, hour, wallClockMillis.getAsLong());
             open.put(tp, buffer);
         }
+        buffered -= buffer.bytes;
         buffer.add(record, ticket);
+        buffered += buffer.bytes;
         openIds.add(id);
         if (buffer.rows.size() >= settings.rollMaxRecords() || buffer.bytes >= settings.rollMaxBytes()) {
             roll(buffer, "size");
+        }
+        while (buffered > settings.maxBufferedBytes()) {
+            roll(largest(), "max buffered bytes");
         }
     }
 
     /** Forgets an open file without uploading it; its tickets never ack (their rows are read again). */
     private void discard(FileBuffer buffer) {
-        open.remove(buffer.tp, buffer);
+        close(buffer);
         for (ViewRecord row : buffer.rows) {
             openIds.remove(UploadedEvents.id(row.table(), row.eventId()));
         }
@@ -324,8 +332,25 @@ public final class SinkEngine {
         return oldest;
     }
 
+    private FileBuffer largest() {
+        FileBuffer largest = null;
+        for (FileBuffer buffer : open.values()) {
+            if (largest == null || buffer.bytes > largest.bytes) {
+                largest = buffer;
+            }
+        }
+        return largest;
+    }
+
+    /** Takes a file out of the open ones. */
+    private void close(FileBuffer buffer) {
+        if (open.remove(buffer.tp, buffer)) {
+            buffered -= buffer.bytes;
+        }
+    }
+
     private void roll(FileBuffer buffer, String reason) {
-        open.remove(buffer.tp, buffer);
+        close(buffer);
         byte[] bytes = writer.write(buffer.viewSchema, buffer.rows, buffer.bytes);
         String key = names.objectKey(buffer.table, buffer.hour, buffer.topic, buffer.partition, buffer.firstOffset,
                 buffer.lastOffset);
@@ -377,11 +402,7 @@ public final class SinkEngine {
     }
 
     private void updateGauges() {
-        long bytes = 0;
-        for (FileBuffer buffer : open.values()) {
-            bytes += buffer.bytes;
-        }
-        bufferedBytes = bytes;
+        bufferedBytes = buffered;
         openBuffers = open.size();
     }
 

@@ -92,9 +92,9 @@ public class SinkRuntime {
         });
         long interval = settings.rollCheckInterval().toMillis();
         worker.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
-        LOG.infof("sink: bucket %s, roll at %d rows / %d bytes / %s, at most %d open files (~%d bytes buffered)",
+        LOG.infof("sink: bucket %s, roll at %d rows / %d bytes / %s, at most %d open files holding %d bytes",
                 settings.bucket(), settings.rollMaxRecords(), settings.rollMaxBytes(), settings.rollMaxAge(),
-                settings.maxOpenBuffers(), settings.maxOpenBuffers() * settings.rollMaxBytes());
+                settings.maxOpenBuffers(), settings.bufferBound());
     }
 
     public SinkSettings settings() {

@@ -11,7 +11,7 @@ class SinkSettingsTest {
 
     static SinkSettings settings(int maxRecords, Duration maxAge, long partSize, Map<String, Duration> ttl) {
         return new SinkSettings("tributary.view.", "lake", "", SinkConfig.Compression.SNAPPY, 16 << 20, partSize, maxRecords,
-                1 << 20, maxAge, Duration.ofMillis(100), 4, "t:", ttl, Duration.ofHours(1), Duration.ofMillis(10),
+                1 << 20, maxAge, Duration.ofMillis(100), 4, 16 << 20, "t:", ttl, Duration.ofHours(1), Duration.ofMillis(10),
                 Duration.ofMillis(50), Duration.ofDays(7));
     }
 
@@ -26,8 +26,12 @@ class SinkSettingsTest {
         assertThatThrownBy(() -> settings(1, Duration.ofSeconds(1), 8 << 20, Map.of("orders", Duration.ofMillis(5))))
                 .hasMessageContaining("sink.redis.ttl.orders");
         assertThatThrownBy(() -> new SinkSettings("tributary.view.", "lake", "", SinkConfig.Compression.SNAPPY, 16 << 20,
-                8 << 20, 1, 1 << 20, Duration.ofSeconds(1), Duration.ofMillis(100), 4, "t:", Map.of(), Duration.ofHours(1),
+                8 << 20, 1, 1 << 20, Duration.ofSeconds(1), Duration.ofMillis(100), 4, 16 << 20, "t:", Map.of(), Duration.ofHours(1),
                 Duration.ofMillis(10), Duration.ofMillis(50), Duration.ZERO))
                 .hasMessageContaining("sink.lake.dedupe-ttl");
+        assertThatThrownBy(() -> new SinkSettings("tributary.view.", "lake", "", SinkConfig.Compression.SNAPPY, 16 << 20,
+                8 << 20, 1, 1 << 20, Duration.ofSeconds(1), Duration.ofMillis(100), 4, 0, "t:", Map.of(), Duration.ofHours(1),
+                Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofDays(7)))
+                .hasMessageContaining("sink.max-buffered-bytes");
     }
 }

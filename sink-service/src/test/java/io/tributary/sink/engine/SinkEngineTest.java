@@ -47,14 +47,22 @@ class SinkEngineTest {
     private final FakeUploadedEvents uploadedEvents = new FakeUploadedEvents();
 
     static SinkSettings settings(int maxRecords, int maxOpen) {
+        return settings(maxRecords, maxOpen, 64L << 20);
+    }
+
+    static SinkSettings settings(int maxRecords, int maxOpen, long maxBufferedBytes) {
         return new SinkSettings("tributary.view.", "lake", "", SinkConfig.Compression.SNAPPY, 16 << 20,
-                8 << 20, maxRecords, 1 << 20, Duration.ofSeconds(60), Duration.ofMillis(100), maxOpen, "t:", Map.of(),
-                Duration.ofHours(1), Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofDays(7));
+                8 << 20, maxRecords, 1 << 20, Duration.ofSeconds(60), Duration.ofMillis(100), maxOpen, maxBufferedBytes, "t:",
+                Map.of(), Duration.ofHours(1), Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofDays(7));
     }
 
     private SinkEngine engine(int maxRecords, int maxOpen) {
+        return engine(settings(maxRecords, maxOpen));
+    }
+
+    private SinkEngine engine(SinkSettings settings) {
         SinkMetrics metrics = new SinkMetrics(registry);
-        return engine(settings(maxRecords, maxOpen), metrics, new Retrier(Duration.ofMillis(1), Duration.ofMillis(5), status, metrics));
+        return engine(settings, metrics, new Retrier(Duration.ofMillis(1), Duration.ofMillis(5), status, metrics));
     }
 
     SinkEngine engine(SinkSettings settings, SinkMetrics metrics, Retrier retrier) {
@@ -152,6 +160,23 @@ class SinkEngineTest {
         assertThat(engine.openBuffers()).isEqualTo(2);
         assertThat(store.objects.keySet()).containsExactly(
                 "customer_view/dt=2026-11-23/hr=10/tributary.view.customer_view+0+0-0.parquet");
+    }
+
+    @Test
+    void boundsBufferedBytesByRollingTheLargestFile() {
+        SinkEngine engine = engine(settings(1000, 8, 500)); // test rows take 100 bytes each
+        AtomicInteger acks = new AtomicInteger();
+        accept(engine, customers(0, 0, 4, HOUR_10), acks::incrementAndGet);
+        accept(engine, customers(1, 0, 1, HOUR_10), () -> { });
+        assertThat(engine.bufferedBytes()).isEqualTo(500);
+        assertThat(store.objects).isEmpty();
+
+        accept(engine, customers(1, 1, 1, HOUR_10), () -> { });
+        assertThat(store.objects.keySet()).containsExactly(key(0, 0, 3));
+        assertThat(ParquetFiles.read(store.objects.get(key(0, 0, 3)))).hasSize(4);
+        assertThat(acks).hasValue(1);
+        assertThat(engine.bufferedBytes()).isEqualTo(200);
+        assertThat(engine.openBuffers()).isEqualTo(1);
     }
 
     @Test

@@ -231,7 +231,7 @@ class SinkPipelineIT {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> !lake.keys(table + "/").isEmpty());
 
-        long bound = runtime.settings().maxOpenBuffers() * runtime.settings().rollMaxBytes();
+        long bound = runtime.settings().bufferBound();
         AtomicLong maxBuffered = new AtomicLong();
         AtomicLong maxHeap = new AtomicLong();
         services.s3().stop();
@@ -252,9 +252,8 @@ class SinkPipelineIT {
         } finally {
             services.s3().start();
         }
-        System.out.printf("S3 down 30 s: sink buffered at most %d bytes (bound %d = %d open files x %d bytes), "
-                + "heap used at most %d MiB, open files now %d%n", maxBuffered.get(), bound, runtime.settings().maxOpenBuffers(),
-                runtime.settings().rollMaxBytes(), maxHeap.get() >> 20, runtime.engine().openBuffers());
+        System.out.printf("S3 down 30 s: sink buffered at most %d bytes (bound %d), heap used at most %d MiB, open files now %d%n",
+                maxBuffered.get(), bound, maxHeap.get() >> 20, runtime.engine().openBuffers());
 
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
             Map<String, Integer> counts = lake.eventIdCounts(table + "/");

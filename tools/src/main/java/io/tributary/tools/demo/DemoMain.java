@@ -190,7 +190,9 @@ public final class DemoMain {
                 Map.entry("quarkus.s3.aws.credentials.static-provider.access-key-id", S3ProxyServer.ACCESS_KEY),
                 Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3ProxyServer.SECRET_KEY),
                 Map.entry("mp.messaging.incoming.views.metadata.max.age.ms", "2000"),
-                Map.entry("sink.roll.max-age", "10s"))), jvm);
+                Map.entry("sink.roll.max-age", "10s"),
+                // open files within the 128 MB heap (SERVICE_JVM_OPTIONS): decoded rows take several times their Kafka bytes
+                Map.entry("sink.max-buffered-bytes", "8M"))), jvm);
         return List.of(capture, processor, sink);
     }
 

@@ -3,6 +3,8 @@ package io.tributary.sink.config;
 import java.time.Duration;
 import java.util.Map;
 
+import io.quarkus.runtime.ImageMode;
+
 /**
  * The sink's settings as plain values, checked: what the transport-independent core takes, so that unit
  * tests build it without Quarkus. {@link #from(SinkConfig)} fails with the offending key's name.
@@ -68,6 +70,7 @@ public record SinkSettings(
 
     /** Checked settings from the typed configuration. */
     public static SinkSettings from(SinkConfig config) {
+        requireAvailable(config.lake().compression(), ImageMode.current() == ImageMode.NATIVE_RUN);
         return new SinkSettings(config.viewTopicPrefix(), config.lake().bucket(), config.lake().objectPrefix().orElse(""),
                 config.lake().compression(), config.lake().multipartThreshold().asLongValue(),
                 config.lake().multipartPartSize().asLongValue(), config.roll().maxRecords(),
@@ -79,6 +82,17 @@ public record SinkSettings(
     /** Most serialized bytes the open files hold together: max-buffered-bytes, or less when the per-file limits are lower. */
     public long bufferBound() {
         return Math.min(maxBufferedBytes, maxOpenBuffers * rollMaxBytes);
+    }
+
+    /**
+     * Fails start-up when the codec's library is not in this executable: zstd-jni's native library and JNI access are
+     * not registered for the native image (snappy's are, gzip needs none).
+     */
+    static void requireAvailable(SinkConfig.Compression compression, boolean nativeExecutable) {
+        if (nativeExecutable && compression == SinkConfig.Compression.ZSTD) {
+            throw new IllegalArgumentException("sink.lake.compression=zstd is not available in the native executable"
+                    + " (zstd-jni is not registered for it): use snappy, gzip or uncompressed, or run the JVM build");
+        }
     }
 
     /** Row expiry of a table, or null for none. */

@@ -34,4 +34,13 @@ class SinkSettingsTest {
                 Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofDays(7)))
                 .hasMessageContaining("sink.max-buffered-bytes");
     }
+
+    @Test
+    void zstdIsRefusedOnlyInANativeExecutable() {
+        assertThatThrownBy(() -> SinkSettings.requireAvailable(SinkConfig.Compression.ZSTD, true))
+                .hasMessageContaining("sink.lake.compression=zstd");
+        SinkSettings.requireAvailable(SinkConfig.Compression.ZSTD, false);
+        SinkSettings.requireAvailable(SinkConfig.Compression.SNAPPY, true);
+        SinkSettings.requireAvailable(SinkConfig.Compression.GZIP, true);
+    }
 }

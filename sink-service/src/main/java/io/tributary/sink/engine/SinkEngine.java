@@ -2,6 +2,8 @@ package io.tributary.sink.engine;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -90,8 +92,6 @@ public final class SinkEngine {
     private final Set<String> uploadedNow = new HashSet<>();
     private Set<String> uploadedBefore = Set.of();
     private boolean holesPossible;
-    /** Serialized bytes of the rows in open files. */
-    private long buffered;
     private volatile int openBuffers;
     private volatile long bufferedBytes;
 
@@ -291,21 +291,19 @@ public final class SinkEngine {
             buffer = new FileBuffer(tp, record, hour, wallClockMillis.getAsLong());
             open.put(tp, buffer);
         }
-        buffered -= buffer.bytes;
         buffer.add(record, ticket);
-        buffered += buffer.bytes;
         openIds.add(id);
         if (buffer.rows.size() >= settings.rollMaxRecords() || buffer.bytes >= settings.rollMaxBytes()) {
             roll(buffer, "size");
         }
-        while (buffered > settings.maxBufferedBytes()) {
+        while (buffered() > settings.maxBufferedBytes()) {
             roll(largest(), "max buffered bytes");
         }
     }
 
     /** Forgets an open file without uploading it; its tickets never ack (their rows are read again). */
     private void discard(FileBuffer buffer) {
-        close(buffer);
+        open.remove(buffer.tp, buffer);
         for (ViewRecord row : buffer.rows) {
             openIds.remove(UploadedEvents.id(row.table(), row.eventId()));
         }
@@ -322,35 +320,27 @@ public final class SinkEngine {
                 .findFirst();
     }
 
+    /** The open file created first (the first of equals). */
     private FileBuffer oldest() {
-        FileBuffer oldest = null;
-        for (FileBuffer buffer : open.values()) {
-            if (oldest == null || buffer.createdAtMillis < oldest.createdAtMillis) {
-                oldest = buffer;
-            }
-        }
-        return oldest;
+        return Collections.min(open.values(), Comparator.comparingLong(buffer -> buffer.createdAtMillis));
     }
 
+    /** The open file holding the most bytes (the first of equals). */
     private FileBuffer largest() {
-        FileBuffer largest = null;
-        for (FileBuffer buffer : open.values()) {
-            if (largest == null || buffer.bytes > largest.bytes) {
-                largest = buffer;
-            }
-        }
-        return largest;
+        return Collections.max(open.values(), Comparator.comparingLong(buffer -> buffer.bytes));
     }
 
-    /** Takes a file out of the open ones. */
-    private void close(FileBuffer buffer) {
-        if (open.remove(buffer.tp, buffer)) {
-            buffered -= buffer.bytes;
+    /** Serialized bytes of the rows in open files (at most max-open-buffers of them). */
+    private long buffered() {
+        long bytes = 0;
+        for (FileBuffer buffer : open.values()) {
+            bytes += buffer.bytes;
         }
+        return bytes;
     }
 
     private void roll(FileBuffer buffer, String reason) {
-        close(buffer);
+        open.remove(buffer.tp, buffer);
         byte[] bytes = writer.write(buffer.viewSchema, buffer.rows, buffer.bytes);
         String key = names.objectKey(buffer.table, buffer.hour, buffer.topic, buffer.partition, buffer.firstOffset,
                 buffer.lastOffset);
@@ -402,7 +392,7 @@ public final class SinkEngine {
     }
 
     private void updateGauges() {
-        bufferedBytes = buffered;
+        bufferedBytes = buffered();
         openBuffers = open.size();
     }
 

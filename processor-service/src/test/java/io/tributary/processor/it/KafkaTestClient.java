@@ -121,6 +121,19 @@ public final class KafkaTestClient implements AutoCloseable {
         return readAll(topic, key, value);
     }
 
+    /** The sum of the topic's end offsets: its records so far (transaction markers included), without reading them. */
+    public long endOffsets(String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+            if (infos == null || infos.isEmpty()) {
+                return 0;
+            }
+            return consumer.endOffsets(infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList())
+                    .values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
     /** Every record of the topic, raw. */
     public List<ConsumerRecord<byte[], byte[]>> readBytes(String topic) {
         return readAll(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -43,6 +43,8 @@ class ProcessorCrashIT {
     static final String VIEW = "crash.view.customer_view";
     /** The processor's {@code mp.messaging.incoming.changes.max.poll.records}: the most changes of one batch. */
     static final int MAX_POLL_RECORDS = 500;
+    /** Changes waiting when the first processor starts. */
+    private static final int FIRST_RUN = 8000;
 
     private final List<Process> processes = new ArrayList<>();
 
@@ -90,19 +92,20 @@ class ProcessorCrashIT {
             client.createTopics(CUSTOMERS, SEGMENTS, ORDERS);
             client.send(SEGMENTS, segmentChange(Op.INSERT, 1, "gold", "A"));
             List<String> ids = new ArrayList<>();
-            for (int i = 0; i < 1500; i++) {
+            // enough that the processor (thousands a second) is still busy when the cheap end-offset check sees 200
+            for (int i = 0; i < FIRST_RUN; i++) {
                 ids.add(send(client, i));
             }
             client.flush();
 
             Process first = startProcessor(services, 1);
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
-                    .until(() -> client.readAvro(VIEW).size() >= 200);
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> client.endOffsets(VIEW) >= 200);
             first.destroyForcibly().waitFor(); // SIGKILL on Linux
             int seenAtKill = client.readAvro(VIEW).size();
             assertThat(seenAtKill).as("killed mid-stream").isLessThan(ids.size());
 
-            for (int i = 1500; i < 2000; i++) {
+            for (int i = FIRST_RUN; i < FIRST_RUN + 500; i++) {
                 ids.add(send(client, i));
             }
             client.flush();

@@ -37,7 +37,8 @@ public interface SinkConfig {
 
     /**
      * Most bytes (of the rows' serialized values, as on Kafka) held in all open files together; past it the largest
-     * file rolls. This bounds the memory of open files: the decoded rows take a small multiple of it.
+     * file rolls. Rolled files waiting for their upload hold at most as much again (past it, consumption waits).
+     * This bounds the memory of the rows: the decoded rows take a small multiple of twice this.
      */
     @WithDefault("16M")
     MemorySize maxBufferedBytes();
@@ -45,7 +46,7 @@ public interface SinkConfig {
     /** The latest-state store in Redis. */
     Redis redis();
 
-    /** Backoff while S3 or Redis is unavailable (retried indefinitely; consumption pauses meanwhile). */
+    /** Backoff while S3 or Redis is unavailable (retried indefinitely; consumption pauses while Redis is, and once the files waiting for S3 reach their bound). */
     Retry retry();
 
     /** The push transport: CloudEvents over HTTP from a Knative KafkaSource (see the README, "Push mode"). */

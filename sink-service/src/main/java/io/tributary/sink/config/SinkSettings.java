@@ -79,9 +79,17 @@ public record SinkSettings(
                 config.retry().initialBackoff(), config.retry().maxBackoff(), config.lake().dedupeTtl());
     }
 
-    /** Most serialized bytes the open files hold together: max-buffered-bytes, or less when the per-file limits are lower. */
+    /**
+     * Most serialized bytes the open files hold together: max-buffered-bytes, or less when the per-file limits are
+     * lower. The rolled files waiting for their upload hold at most as much again.
+     */
     public long bufferBound() {
         return Math.min(maxBufferedBytes, maxOpenBuffers * rollMaxBytes);
+    }
+
+    /** Most serialized bytes held in memory: in open files and in files waiting for their upload. */
+    public long memoryBound() {
+        return 2 * bufferBound();
     }
 
     /**

@@ -8,8 +8,8 @@ import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Runs a call to S3 or Redis until it succeeds, with exponential backoff, blocking the calling (sink worker)
- * thread meanwhile, which pauses consumption. Marks the dependency failing in {@link SinkStatus} and counts
+ * Runs a call to S3 or Redis until it succeeds, with exponential backoff, blocking the calling thread meanwhile
+ * (the sink worker, whose wait pauses consumption, or the uploader). Marks the dependency failing in {@link SinkStatus} and counts
  * each failed attempt. Only an outage ({@link Outages#isOutage}) is retried; any other error is rethrown at
  * once (it fails the engine). The action must only talk to the dependency: build its requests beforehand.
  */
@@ -34,7 +34,7 @@ public final class Retrier {
                 .onFailure(e -> !Outages.isOutage(e)).invoke(e -> LOG.errorf("%s: %s failed, not retried: %s", dependency, what, e))
                 .onFailure(Outages::isOutage).invoke(e -> {
                     if (!status.failing().containsKey(dependency)) {
-                        LOG.warnf("%s unavailable (%s): %s; retrying with backoff, consumption paused", dependency, what, e.toString());
+                        LOG.warnf("%s unavailable (%s): %s; retrying with backoff", dependency, what, e.toString());
                     }
                     status.failed(dependency, e);
                     metrics.failure(dependency);

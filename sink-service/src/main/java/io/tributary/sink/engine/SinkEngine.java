@@ -1,5 +1,6 @@
 package io.tributary.sink.engine;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -12,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 
 import org.apache.avro.Schema;
@@ -46,6 +50,14 @@ import io.tributary.sink.view.ViewRecord;
  * are open (the oldest rolls), or when the open files together hold more than {@code max-buffered-bytes} (the
  * largest rolls).
  *
+ * <p>Uploads: a rolled file is encoded, uploaded and its event ids recorded on the uploader ({@link #uploadOn}; by
+ * default the calling thread), so that applying the next batches to Redis does not wait for the lake. Files are
+ * uploaded one at a time in the order they rolled, and what follows an upload (its rows leave the open ids, their
+ * tickets ack) runs on the engine's thread ({@link #completeUploads}), in that order. Files waiting for their
+ * upload hold at most as many bytes as the open files may ({@link SinkSettings#bufferBound()}); past it the engine
+ * waits for the oldest upload. Before a partition changes hands or is rewound, and at {@link #flushAll}, the engine
+ * waits for every upload.
+ *
  * <p>Exactly once in the lake: after a restart or rebalance, a partition is "recovering" until it reaches an
  * offset no existing file covers. While recovering, each new file first looks in S3 for a file of the same
  * topic-partition and hour whose offset range covers its first row; if there is one, the rows up to its last
@@ -63,7 +75,7 @@ import io.tributary.sink.view.ViewRecord;
  * acknowledgement of the others. A partition that is revoked, lost or rewound drops its open file (never
  * uploaded, never acknowledged): its rows are read again by whoever owns it next.
  *
- * <p>Not thread-safe: every call must come from the same thread (the sink worker).
+ * <p>Not thread-safe: every call must come from the same thread (the sink worker); only the uploads run elsewhere.
  */
 public final class SinkEngine {
 
@@ -91,6 +103,13 @@ public final class SinkEngine {
     /** Ids uploaded during the current {@link #accept}, after its lookup in {@link UploadedEvents}. */
     private final Set<String> uploadedNow = new HashSet<>();
     private Set<String> uploadedBefore = Set.of();
+    /** Rolled files whose upload is not completed yet ({@link #completeUploads}), in roll order. */
+    private final ArrayDeque<Upload> uploads = new ArrayDeque<>();
+    private long uploadingBytes;
+    private Executor uploader = Runnable::run;
+    private Runnable uploaded = () -> { };
+    /** Set on the uploader when an upload failed: the later ones are not made (the engine fails on it). */
+    private volatile boolean uploadFailed;
     private boolean holesPossible;
     private volatile int openBuffers;
     private volatile long bufferedBytes;
@@ -122,6 +141,15 @@ public final class SinkEngine {
         this.holesPossible = true;
     }
 
+    /**
+     * Encodes and uploads rolled files on {@code uploader} (one thread: files upload in roll order), which runs
+     * {@code uploaded} after each; that must get {@link #completeUploads} called on the engine's thread.
+     */
+    public void uploadOn(Executor uploader, Runnable uploaded) {
+        this.uploader = uploader;
+        this.uploaded = uploaded;
+    }
+
     /** The key of a topic-partition in {@link #accept}, {@link #partitionsRevoked} and {@link #partitionsAssigned}. */
     public static String partitionKey(String topic, int partition) {
         return topic + "+" + partition;
@@ -147,6 +175,7 @@ public final class SinkEngine {
      * the last file holding one of them is uploaded. A partition without rows (only tombstones) acks at once.
      */
     public void accept(List<ViewRecord> records, Map<String, Runnable> acks) {
+        takeCompletedUploads();
         Map<String, Ticket> tickets = new HashMap<>();
         acks.forEach((tp, ack) -> tickets.put(tp, new Ticket(ack)));
         if (!records.isEmpty()) {
@@ -185,6 +214,7 @@ public final class SinkEngine {
      * their rows never acknowledged; the next owner reads them again from the committed offset.
      */
     public void partitionsRevoked(Collection<String> topicPartitions) {
+        awaitUploads();
         for (String tp : topicPartitions) {
             FileBuffer buffer = open.get(tp);
             if (buffer != null) {
@@ -199,6 +229,7 @@ public final class SinkEngine {
 
     /** Partitions given to this consumer: they start recovering (look in the lake before writing a file). */
     public void partitionsAssigned(Collection<String> topicPartitions) {
+        awaitUploads();
         for (String tp : topicPartitions) {
             FileBuffer stale = open.get(tp);
             if (stale != null) {
@@ -211,6 +242,7 @@ public final class SinkEngine {
 
     /** Rolls every file older than max-age (wall clock); called periodically, also when no record arrives. */
     public void tick() {
+        takeCompletedUploads();
         long now = wallClockMillis.getAsLong();
         long maxAge = settings.rollMaxAge().toMillis();
         for (FileBuffer buffer : new ArrayList<>(open.values())) {
@@ -222,11 +254,12 @@ public final class SinkEngine {
         updateGauges();
     }
 
-    /** Rolls every open file (e.g. at a graceful shutdown). */
+    /** Rolls every open file and waits for every upload (e.g. at a graceful shutdown). */
     public void flushAll() {
         for (FileBuffer buffer : new ArrayList<>(open.values())) {
             roll(buffer, "flush");
         }
+        awaitUploads();
         uploadedNow.clear();
         updateGauges();
     }
@@ -235,6 +268,7 @@ public final class SinkEngine {
         PartitionState state = partitions.computeIfAbsent(tp, k -> new PartitionState());
         if (state.lastSeen >= 0 && record.offset() <= state.lastSeen) {
             // the partition was rewound (seek): its open file is redelivered
+            awaitUploads();
             FileBuffer stale = open.get(tp);
             if (stale != null) {
                 LOG.warnf("%s rewound to offset %d: dropping its open file (%d rows, redelivered)", tp, record.offset(),
@@ -339,41 +373,119 @@ public final class SinkEngine {
         return bytes;
     }
 
+    /**
+     * Hands an open file to the uploader, first waiting for older uploads while the files waiting for theirs
+     * would hold more than the bound.
+     */
     private void roll(FileBuffer buffer, String reason) {
+        while (!uploads.isEmpty() && uploadingBytes + buffer.bytes > settings.bufferBound()) {
+            awaitOldestUpload();
+        }
         open.remove(buffer.tp, buffer);
-        byte[] bytes = writer.write(buffer.viewSchema, buffer.rows, buffer.bytes);
-        String key = names.objectKey(buffer.table, buffer.hour, buffer.topic, buffer.partition, buffer.firstOffset,
-                buffer.lastOffset);
-        Span span = linkedSpan("sink upload " + buffer.table, buffer.rows)
-                .setAttribute("tributary.table", buffer.table)
-                .setAttribute("tributary.object_key", key)
-                .setAttribute("tributary.rows", (long) buffer.rows.size())
-                .setAttribute("tributary.bytes", (long) bytes.length)
-                .startSpan();
-        inSpan(span, () -> {
-            retrier.run("s3", "upload " + key, () -> {
-                long start = System.nanoTime();
-                store.put(key, bytes);
-                metrics.fileUploaded(buffer.table, bytes.length, System.nanoTime() - start);
+        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> upload(buffer, reason), uploader);
+        done.whenComplete((x, failure) -> uploaded.run());
+        uploads.add(new Upload(buffer, done));
+        uploadingBytes += buffer.bytes;
+        takeCompletedUploads();
+    }
+
+    /** On the uploader: encodes the file, uploads it and records its event ids. */
+    private void upload(FileBuffer buffer, String reason) {
+        try {
+            if (uploadFailed) {
+                throw new IllegalStateException("not uploaded: an earlier upload failed");
+            }
+            byte[] bytes = writer.write(buffer.viewSchema, buffer.rows, buffer.bytes);
+            String key = names.objectKey(buffer.table, buffer.hour, buffer.topic, buffer.partition, buffer.firstOffset,
+                    buffer.lastOffset);
+            Span span = linkedSpan("sink upload " + buffer.table, buffer.rows)
+                    .setAttribute("tributary.table", buffer.table)
+                    .setAttribute("tributary.object_key", key)
+                    .setAttribute("tributary.rows", (long) buffer.rows.size())
+                    .setAttribute("tributary.bytes", (long) bytes.length)
+                    .startSpan();
+            inSpan(span, () -> {
+                retrier.run("s3", "upload " + key, () -> {
+                    long start = System.nanoTime();
+                    store.put(key, bytes);
+                    metrics.fileUploaded(buffer.table, bytes.length, System.nanoTime() - start);
+                });
+                return null;
             });
-            return null;
-        });
-        List<String> eventIds = new ArrayList<>(buffer.rows.size());
-        for (ViewRecord row : buffer.rows) {
-            metrics.inLake(buffer.table, row.sourceTsMs());
-            eventIds.add(row.eventId());
+            List<String> eventIds = new ArrayList<>(buffer.rows.size());
+            for (ViewRecord row : buffer.rows) {
+                metrics.inLake(buffer.table, row.sourceTsMs());
+                eventIds.add(row.eventId());
+            }
+            retrier.run("redis", "record the event ids of " + key, () -> uploadedEvents.record(buffer.table, eventIds));
+            metrics.rowsWritten(buffer.table, buffer.rows.size());
+            LOG.debugf("uploaded %s (%d rows, %d bytes, %s)", key, buffer.rows.size(), bytes.length, reason);
+        } catch (RuntimeException | Error e) {
+            uploadFailed = true;
+            throw e;
+        }
+    }
+
+    /**
+     * Takes the uploads completed so far, oldest first, up to the first one still running: their rows are in the
+     * lake and their tickets ack. Throws the error of a failed upload. Between calls of {@link #accept}, on the
+     * engine's thread (the uploader asks for it).
+     */
+    public void completeUploads() {
+        takeCompletedUploads();
+        uploadedNow.clear(); // their ids are recorded: the next batch's look-up finds them
+    }
+
+    private void takeCompletedUploads() {
+        while (!uploads.isEmpty() && uploads.peek().done.isDone()) {
+            complete(uploads.poll());
+        }
+        updateGauges();
+    }
+
+    private void awaitUploads() {
+        while (!uploads.isEmpty()) {
+            awaitOldestUpload();
+        }
+        updateGauges();
+    }
+
+    private void awaitOldestUpload() {
+        Upload oldest = uploads.poll();
+        try {
+            oldest.done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for an upload", e);
+        } catch (ExecutionException e) {
+            // complete() throws it
+        }
+        complete(oldest);
+    }
+
+    /** The upload's rows leave the open ids for the uploaded ones; throws the upload's error (the engine fails). */
+    private void complete(Upload upload) {
+        uploadingBytes -= upload.buffer.bytes;
+        try {
+            upload.done.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error cause) {
+                throw cause;
+            }
+            throw e;
+        }
+        for (ViewRecord row : upload.buffer.rows) {
             String id = UploadedEvents.id(row.table(), row.eventId());
             openIds.remove(id);
             uploadedNow.add(id);
         }
-        retrier.run("redis", "record the event ids of " + key, () -> uploadedEvents.record(buffer.table, eventIds));
-        metrics.rowsWritten(buffer.table, buffer.rows.size());
-        LOG.debugf("uploaded %s (%d rows, %d bytes, %s)", key, buffer.rows.size(), bytes.length, reason);
-        buffer.tickets.forEach((ticket, count) -> {
+        upload.buffer.tickets.forEach((ticket, count) -> {
             ticket.pending -= count;
             ticket.maybeAck();
         });
-        updateGauges();
     }
 
     /**
@@ -392,8 +504,12 @@ public final class SinkEngine {
     }
 
     private void updateGauges() {
-        bufferedBytes = buffered();
+        bufferedBytes = buffered() + uploadingBytes;
         openBuffers = open.size();
+    }
+
+    /** A rolled file and its upload. */
+    private record Upload(FileBuffer buffer, CompletableFuture<Void> done) {
     }
 
     /** The rows of one topic-partition of one consumed batch, waiting to be durable. */

@@ -54,7 +54,7 @@ public final class SinkMetrics {
     public void bind(Supplier<Number> openBuffers, Supplier<Number> bufferedBytes, SinkStatus status) {
         Gauge.builder("tributary.sink.open.buffers", openBuffers).description("files open in memory").register(registry);
         Gauge.builder("tributary.sink.buffered.bytes", bufferedBytes)
-                .description("Kafka bytes of the rows held in open files").register(registry);
+                .description("Kafka bytes of the rows held in open files and in files waiting for their upload").register(registry);
         Gauge.builder("tributary.sink.degraded", () -> status.degraded() ? 1 : 0)
                 .description("1 while S3 or Redis is failing and the sink retries").register(registry);
         failureCounter("s3");

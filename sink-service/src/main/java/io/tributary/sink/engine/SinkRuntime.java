@@ -4,9 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -33,8 +35,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Runs the {@link SinkEngine} on one worker thread: consumed batches and the roll-age tick are executed
- * there one after the other, so the engine needs no locks, and a blocked write (S3 or Redis down, retried)
- * holds back the next batch, which pauses the Kafka consumer. Once the engine failed (a non-retryable error, in
+ * there one after the other, so the engine needs no locks, and a blocked write (Redis down, retried) holds back
+ * the next batch, which pauses the Kafka consumer. Rolled files are encoded and uploaded on a second thread, the
+ * uploader, so that batches keep reaching Redis meanwhile; while S3 is down the uploads wait, and once the
+ * files waiting for them reach the memory bound the worker waits too. Once the engine failed (a non-retryable error, in
  * a batch or in the roll timer) nothing runs on it any more: the timer stops rolling and every batch fails,
  * which stops the channel (liveness DOWN) instead of leaving a hole in the lake.
  */
@@ -49,6 +53,7 @@ public class SinkRuntime {
     private final AtomicReference<Throwable> fatal = new AtomicReference<>();
     private final SinkEngine engine;
     private final ScheduledExecutorService worker;
+    private final ExecutorService uploader;
     private volatile boolean stopping;
 
     @Inject
@@ -85,16 +90,28 @@ public class SinkRuntime {
         Retrier retrier = new Retrier(settings.retryInitialBackoff(), settings.retryMaxBackoff(), status, metrics);
         this.engine = engineFactory.create(settings, new EngineParts(metrics, retrier));
         metrics.bind(engine::openBuffers, engine::bufferedBytes, status);
-        this.worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "sink-worker");
-            thread.setDaemon(true);
-            return thread;
+        this.worker = Executors.newSingleThreadScheduledExecutor(daemon("sink-worker"));
+        this.uploader = Executors.newSingleThreadExecutor(daemon("sink-uploader"));
+        engine.uploadOn(uploader, () -> {
+            try {
+                worker.execute(() -> guarded(engine::completeUploads));
+            } catch (RejectedExecutionException e) {
+                LOG.debugf("sink stopped, upload not completed (redelivered after the restart)");
+            }
         });
         long interval = settings.rollCheckInterval().toMillis();
         worker.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
-        LOG.infof("sink: bucket %s, roll at %d rows / %d bytes / %s, at most %d open files holding %d bytes",
-                settings.bucket(), settings.rollMaxRecords(), settings.rollMaxBytes(), settings.rollMaxAge(),
-                settings.maxOpenBuffers(), settings.bufferBound());
+        LOG.infof("sink: bucket %s, roll at %d rows / %d bytes / %s, at most %d open files holding %d bytes, as much again"
+                + " waiting for upload", settings.bucket(), settings.rollMaxRecords(), settings.rollMaxBytes(),
+                settings.rollMaxAge(), settings.maxOpenBuffers(), settings.bufferBound());
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     public SinkSettings settings() {
@@ -207,11 +224,16 @@ public class SinkRuntime {
     }
 
     void tick() {
+        guarded(engine::tick);
+    }
+
+    /** Runs a job of the worker's own (not a batch's) unless the engine has failed; its failure fails the engine. */
+    private void guarded(Runnable job) {
         if (fatal.get() != null) {
             return;
         }
         try {
-            engine.tick();
+            job.run();
         } catch (Throwable e) {
             fail(e);
         }
@@ -232,5 +254,6 @@ public class SinkRuntime {
         // open files are not flushed: their records are not acknowledged, so they are redelivered
         stopping = true;
         worker.shutdownNow();
+        uploader.shutdownNow();
     }
 }

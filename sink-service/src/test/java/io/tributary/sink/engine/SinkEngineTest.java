@@ -2,6 +2,7 @@ package io.tributary.sink.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -16,10 +18,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,6 +54,26 @@ class SinkEngineTest {
     private final SinkStatus status = new SinkStatus();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final FakeUploadedEvents uploadedEvents = new FakeUploadedEvents();
+    private final ExecutorService uploader = Executors.newSingleThreadExecutor();
+    /** One permit per upload done on {@link #uploader}. */
+    private final Semaphore uploadsDone = new Semaphore(0);
+
+    @AfterEach
+    void stopUploader() {
+        store.gate = null;
+        uploader.shutdownNow();
+    }
+
+    /** An engine whose files upload on {@link #uploader}, as in the service. */
+    private SinkEngine uploadingAside(SinkSettings settings) {
+        SinkEngine engine = engine(settings);
+        engine.uploadOn(uploader, uploadsDone::release);
+        return engine;
+    }
+
+    private void awaitUploads(int count) throws InterruptedException {
+        assertThat(uploadsDone.tryAcquire(count, 10, TimeUnit.SECONDS)).as("%d uploads done", count).isTrue();
+    }
 
     static SinkSettings settings(int maxRecords, int maxOpen) {
         return settings(maxRecords, maxOpen, 64L << 20);
@@ -177,6 +206,99 @@ class SinkEngineTest {
         assertThat(acks).hasValue(1);
         assertThat(engine.bufferedBytes()).isEqualTo(200);
         assertThat(engine.openBuffers()).isEqualTo(1);
+    }
+
+    @Test
+    @Timeout(20) // without uploads aside, the gate would hold the test's own thread
+    void theNextBatchReachesRedisWhileAFileIsUploadingAndItsRowsAckAfterTheUpload() throws Exception {
+        SinkEngine engine = uploadingAside(settings(2, 8));
+        store.gate = new CountDownLatch(1);
+        AtomicInteger acks1 = new AtomicInteger();
+        AtomicInteger acks2 = new AtomicInteger();
+        accept(engine, customers(0, 0, 2, HOUR_10), acks1::incrementAndGet); // rolls: the upload waits at the gate
+        accept(engine, customers(0, 2, 1, HOUR_10), acks2::incrementAndGet);
+
+        assertThat(redis).hasSize(3);
+        assertThat(store.objects).isEmpty();
+        assertThat(acks1).as("not acked before its file is in the lake").hasValue(0);
+        assertThat(engine.bufferedBytes()).as("the file waiting for its upload is still held").isEqualTo(300);
+
+        store.gate.countDown();
+        awaitUploads(1);
+        assertThat(uploadedEvents.ids).contains("customer_view:e0-0", "customer_view:e0-1");
+        engine.completeUploads();
+        assertThat(store.objects.keySet()).containsExactly(key(0, 0, 1));
+        assertThat(acks1).hasValue(1);
+        assertThat(acks2).hasValue(0);
+        assertThat(engine.bufferedBytes()).isEqualTo(100);
+    }
+
+    @Test
+    @Timeout(20) // without uploads aside, the gate would hold the test's own thread
+    void aChangeWhoseFileIsStillUploadingIsNotWrittenAgain() throws Exception {
+        SinkEngine engine = uploadingAside(settings(1, 8));
+        store.gate = new CountDownLatch(1);
+        accept(engine, List.of(customerAt(0, 0, "eA", 1)), () -> { }); // rolls at once, waits at the gate
+        accept(engine, List.of(customerAt(1, 0, "eA", 1)), () -> { }); // the same change on another partition
+
+        store.gate.countDown();
+        awaitUploads(1);
+        engine.flushAll();
+        assertThat(eventIdsInLake()).containsExactly("eA");
+        assertThat(registry.get("tributary.sink.duplicates.dropped").tag("table", "customer_view").counter().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    @Timeout(20) // without uploads aside, the gate would hold the test's own thread
+    void onceTheFilesWaitingForUploadHoldTheBoundTheNextRollWaitsForTheOldest() throws Exception {
+        SinkEngine engine = uploadingAside(settings(2, 8, 250)); // test rows take 100 bytes each
+        store.gate = new CountDownLatch(1);
+        accept(engine, customers(0, 0, 2, HOUR_10), () -> { }); // 200 bytes waiting for their upload
+
+        CompletableFuture<Void> next = CompletableFuture.runAsync(() -> accept(engine, customers(0, 2, 2, HOUR_10), () -> { }));
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !next.isDone());
+        assertThat(redis).as("the batch reached Redis before its roll waited").hasSize(4);
+
+        store.gate.countDown();
+        next.get(10, TimeUnit.SECONDS);
+        awaitUploads(2);
+        engine.flushAll();
+        assertThat(store.objects.keySet()).containsExactly(key(0, 0, 1), key(0, 2, 3));
+    }
+
+    @Test
+    @Timeout(20) // without uploads aside, the gate would hold the test's own thread
+    void aRevokedPartitionWaitsForItsUploadsBeforeItIsLetGo() throws Exception {
+        SinkEngine engine = uploadingAside(settings(2, 8));
+        store.gate = new CountDownLatch(1);
+        AtomicInteger acks = new AtomicInteger();
+        accept(engine, customers(0, 0, 2, HOUR_10), acks::incrementAndGet);
+
+        CompletableFuture<Void> revoked = CompletableFuture.runAsync(() -> engine.partitionsRevoked(List.of(tp(0))));
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !revoked.isDone());
+        store.gate.countDown();
+        revoked.get(10, TimeUnit.SECONDS);
+        assertThat(store.objects.keySet()).containsExactly(key(0, 0, 1));
+        assertThat(acks).as("acked before the partition is let go").hasValue(1);
+    }
+
+    @Test
+    @Timeout(20) // without uploads aside, the gate would hold the test's own thread
+    void aFailedUploadFailsTheEngineAndTheFilesAfterItAreNotUploaded() throws Exception {
+        SinkEngine engine = uploadingAside(settings(1, 8));
+        store.gate = new CountDownLatch(1);
+        store.forbidden = true;
+        AtomicInteger acks = new AtomicInteger();
+        accept(engine, customers(0, 0, 1, HOUR_10), acks::incrementAndGet);
+        accept(engine, customers(0, 1, 1, HOUR_10), acks::incrementAndGet);
+        store.gate.countDown();
+        awaitUploads(2);
+        store.forbidden = false; // the second file could be uploaded now, but must not be: it would follow a hole
+
+        assertThatThrownBy(engine::completeUploads).isInstanceOf(IllegalStateException.class).hasMessageContaining("403");
+        assertThat(store.objects).isEmpty();
+        assertThat(acks).hasValue(0);
     }
 
     @Test
@@ -409,13 +531,24 @@ class SinkEngineTest {
     }
 
     static final class FakeStore implements ObjectStore {
-        final Map<String, byte[]> objects = new TreeMap<>();
+        final Map<String, byte[]> objects = Collections.synchronizedSortedMap(new TreeMap<>());
         final AtomicInteger failures = new AtomicInteger();
         final AtomicInteger puts = new AtomicInteger();
         volatile boolean forbidden;
+        /** While set, a put waits for it to open. */
+        volatile CountDownLatch gate;
 
         @Override
         public void put(String key, byte[] content) {
+            CountDownLatch closed = gate;
+            if (closed != null) {
+                try {
+                    closed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
             if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new UncheckedIOException(new IOException("s3 down"));
             }

@@ -231,7 +231,7 @@ class SinkPipelineIT {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> !lake.keys(table + "/").isEmpty());
 
-        long bound = runtime.settings().bufferBound();
+        long bound = runtime.settings().memoryBound();
         AtomicLong maxBuffered = new AtomicLong();
         AtomicLong maxHeap = new AtomicLong();
         services.s3().stop();

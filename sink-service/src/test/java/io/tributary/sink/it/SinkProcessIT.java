@@ -3,6 +3,8 @@ package io.tributary.sink.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -109,6 +112,13 @@ class SinkProcessIT {
 
         SinkProcess first = start("first", topic, group);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> lake.keys(table + "/").size() >= 3);
+        try (Stream<Path> files = Files.list(first.tmpDir())) {
+            assertThat(files.map(file -> file.getFileName().toString()).toList())
+                    .as("snappy-java loaded from a file of this process's own (the lake is snappy-compressed); a shared"
+                            + " libsnappyjava.so is rewritten in place by the next sink to start, crashing this one")
+                    .anyMatch(name -> name.startsWith("snappy-") && name.endsWith("libsnappyjava.so"))
+                    .doesNotContain("libsnappyjava.so");
+        }
         first.kill();
         long lagAtKill = Offsets.lag(services, group, topic);
         int objectsAtKill = lake.keys(table + "/").size();

@@ -23,11 +23,13 @@ public final class SinkProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
+    private final Path tmpDir;
 
-    private SinkProcess(Process process, Path log, int port) {
+    private SinkProcess(Process process, Path log, int port, Path tmpDir) {
         this.process = process;
         this.log = log;
         this.port = port;
+        this.tmpDir = tmpDir;
     }
 
     /** Starts the sink on the test services with extra settings, and waits until it is ready. */
@@ -41,16 +43,18 @@ public final class SinkProcess implements AutoCloseable {
         config.put("quarkus.http.port", Integer.toString(port));
         config.put("quarkus.http.host", "127.0.0.1");
         config.putAll(settings);
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
-        config.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.add("-jar");
-        command.add(jar.toString());
         try {
+            Path tmp = Files.createTempDirectory(services.dir(), "sink-" + name + "-tmp-");
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-Xmx256m");
+            command.add("-Djava.io.tmpdir=" + tmp);
+            config.forEach((key, value) -> command.add("-D" + key + "=" + value));
+            command.add("-jar");
+            command.add(jar.toString());
             Path log = Files.createTempFile(services.dir(), "sink-" + name + "-", ".log");
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            SinkProcess sink = new SinkProcess(process, log, port);
+            SinkProcess sink = new SinkProcess(process, log, port, tmp);
             Awaitility.await("sink " + name + " ready (log " + log + ")").atMost(Duration.ofSeconds(60))
                     .until(() -> {
                         if (!process.isAlive()) {
@@ -79,6 +83,11 @@ public final class SinkProcess implements AutoCloseable {
 
     public boolean alive() {
         return process.isAlive();
+    }
+
+    /** Its own {@code java.io.tmpdir}. */
+    public Path tmpDir() {
+        return tmpDir;
     }
 
     public Path log() {

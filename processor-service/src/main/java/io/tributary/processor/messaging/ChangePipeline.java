@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
@@ -32,7 +34,6 @@ import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.tributary.logging.ChangeLog;
@@ -44,6 +45,7 @@ import io.tributary.processor.view.ViewProcessor;
 import io.tributary.processor.view.ViewRecord;
 import io.tributary.processor.view.ViewResult;
 import io.tributary.support.KafkaTraceHeaders;
+import io.vertx.core.Vertx;
 
 /**
  * What happens to a batch of change records, whichever transport delivered it ({@link ChangeConsumer}: one
@@ -87,7 +89,7 @@ public class ChangePipeline {
     private final ViewProcessor processor;
     private final DedupeStore dedupe;
     private final DeadLetters deadLetters;
-    private final MutinyEmitter<Record<GenericRecord, GenericRecord>> views;
+    private final Emitter<Record<GenericRecord, GenericRecord>> views;
     private final ProcessorMetrics metrics;
     private final AvroDecoder decoder;
     private final Duration initialBackoff;
@@ -98,10 +100,12 @@ public class ChangePipeline {
     /**
      * @param views the view channel; a whole batch of view records is emitted at once (bounded by
      *        {@code max.poll.records} × views per change × 2 per consumer), so the emitter buffers whatever the
-     *        Kafka sink has not requested yet ({@code max-inflight-messages})
+     *        Kafka sink has not requested yet ({@code max-inflight-messages}). A plain {@link Emitter}, not a
+     *        {@code MutinyEmitter}: each record's ack or nack settles a future directly, without a {@code Uni}
+     *        and a hop back to the event loop per record (see {@link #emit})
      */
     public ChangePipeline(ViewProcessor processor, DedupeStore dedupe, DeadLetters deadLetters,
-            @Channel(VIEWS_CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<Record<GenericRecord, GenericRecord>> views,
+            @Channel(VIEWS_CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) Emitter<Record<GenericRecord, GenericRecord>> views,
             ProcessorMetrics metrics, AvroDecoder decoder, ProcessorConfig config, OpenTelemetry openTelemetry,
             @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean sdkDisabled) {
         this.tracing = !sdkDisabled;
@@ -256,6 +260,9 @@ public class ChangePipeline {
     /**
      * Turns each change, in order, into its view records. The second copy of an event id in the batch is not
      * processed: it is decided with its first copy (published once, or dead-lettered alike).
+     *
+     * <p>Each change is transformed directly, on this thread, as long as that works; once one has to wait (for
+     * reference data) or fails, every change after it waits for it to be decided.
      */
     private Uni<Void> transform(List<Item> items) {
         Map<DedupeStore.Event, Item> firsts = new HashMap<>();
@@ -271,27 +278,55 @@ public class ChangePipeline {
                 work.add(item);
             }
         }
-        return Multi.createFrom().iterable(work)
-                .onItem().transformToUniAndConcatenate(item -> {
-                    Span span = span("transform", item.trace, item.eventId).startSpan();
-                    return transform(item.topic(), item.change)
-                            .invoke(result -> item.result = result)
-                            .onFailure().invoke(e -> {
-                                item.deadLetter("transformation: " + (e instanceof TransformException
-                                        ? e.getMessage() : "failed"), e);
-                                fail(span, e);
-                            })
-                            .onFailure().recoverWithNull()
-                            .onTermination().invoke(span::end);
-                })
-                .collect().last().replaceWithVoid();
+        for (int i = 0; i < work.size(); i++) {
+            Uni<Void> waiting = transformNow(work.get(i));
+            if (waiting != null) {
+                List<Item> rest = work.subList(i + 1, work.size());
+                return waiting.chain(() -> Multi.createFrom().iterable(rest)
+                        .onItem().transformToUniAndConcatenate(this::transformOne)
+                        .collect().last()).replaceWithVoid();
+            }
+        }
+        return Uni.createFrom().voidItem();
     }
 
-    private Uni<ViewResult> transform(String topic, GenericRecord change) {
-        return Uni.createFrom().deferred(() -> processor.process(topic, change))
-                .onFailure(ReferenceUnavailableException.class).invoke(e -> metrics.retried("reference", topic))
+    /**
+     * Transforms one change directly ({@link ViewProcessor#transform}): null when done. When that fails (a
+     * reference table still loading, a reference row missing under {@code on-missing=retry}, or a failure), the
+     * change goes through {@link ViewProcessor#process}, which waits, is retried or fails for good: returns
+     * that wait, which ends with the change transformed or marked for the dead-letter topic, never failed.
+     */
+    private Uni<Void> transformNow(Item item) {
+        Span span = span("transform", item.trace, item.eventId).startSpan();
+        try {
+            item.result = processor.transform(item.topic(), item.change);
+        } catch (RuntimeException e) {
+            return process(item, span);
+        }
+        span.end();
+        return null;
+    }
+
+    /** {@link #transformNow}, done at once or when the change is decided. */
+    private Uni<Void> transformOne(Item item) {
+        Uni<Void> waiting = transformNow(item);
+        return waiting == null ? Uni.createFrom().voidItem() : waiting;
+    }
+
+    private Uni<Void> process(Item item, Span span) {
+        return Uni.createFrom().deferred(() -> processor.process(item.topic(), item.change))
+                .onFailure(ReferenceUnavailableException.class).invoke(e -> metrics.retried("reference", item.topic()))
                 .onFailure(ReferenceUnavailableException.class).retry().withBackOff(initialBackoff, maxBackoff)
-                .indefinitely();
+                .indefinitely()
+                .invoke(result -> item.result = result)
+                .onFailure().invoke(e -> {
+                    item.deadLetter("transformation: " + (e instanceof TransformException
+                            ? e.getMessage() : "failed"), e);
+                    fail(span, e);
+                })
+                .onFailure().recoverWithNull()
+                .onTermination().invoke(span::end)
+                .replaceWithVoid();
     }
 
     /**
@@ -315,8 +350,10 @@ public class ChangePipeline {
         if (sends.isEmpty()) {
             return Uni.createFrom().voidItem().invoke(() -> published(items));
         }
+        Executor caller = caller();
         return Uni.createFrom().completionStage(CompletableFuture.allOf(sends.stream().map(Send::settled)
                 .toArray(CompletableFuture[]::new)))
+                .emitOn(caller)
                 .chain(() -> {
                     int firstTransient = -1;
                     for (int i = 0; i < sends.size(); i++) {
@@ -345,7 +382,7 @@ public class ChangePipeline {
                     }
                     return Multi.createFrom().iterable(sends.subList(firstTransient, sends.size()))
                             .filter(send -> send.item().deadLetterReason == null)
-                            .onItem().transformToUniAndConcatenate(send -> resend(send.item(), send.view(), send.value()))
+                            .onItem().transformToUniAndConcatenate(send -> resend(send.item(), send.view(), send.value(), caller))
                             .collect().last().replaceWithVoid();
                 })
                 .invoke(() -> published(items));
@@ -415,16 +452,44 @@ public class ChangePipeline {
     /** Hands one view record to the producer now (the emitter keeps the order of calls); acked later. */
     private Send send(Item item, ViewRecord view, GenericRecord value) {
         Span span = publishSpan(item, view);
-        CompletableFuture<Throwable> settled = views.sendMessage(message(item, view, value, span))
-                .subscribeAsCompletionStage().handle((x, failure) -> failure);
-        return new Send(item, view, value, span, settled);
+        return new Send(item, view, value, span, emit(message(item, view, value, span)));
+    }
+
+    /**
+     * Hands one message to the producer now; the future settles with null once Kafka acked it, or with the
+     * failure (its nack, or the emitter's refusal). It settles on the thread that acked it.
+     */
+    private CompletableFuture<Throwable> emit(Message<Record<GenericRecord, GenericRecord>> message) {
+        CompletableFuture<Throwable> settled = new CompletableFuture<>();
+        try {
+            views.send(message.withAck(() -> {
+                settled.complete(null);
+                return CompletableFuture.completedFuture(null);
+            }).withNack(failure -> {
+                settled.complete(failure);
+                return CompletableFuture.completedFuture(null);
+            }));
+        } catch (RuntimeException e) {
+            settled.complete(e);
+        }
+        return settled;
+    }
+
+    /**
+     * Where the batch goes on once its records are settled: on the caller's Vert.x context (the event loop it
+     * runs on) when there is one, as a {@code MutinyEmitter} would; otherwise on the thread that settled them.
+     */
+    private static Executor caller() {
+        io.vertx.core.Context context = Vertx.currentContext();
+        return context == null ? Runnable::run : task -> context.runOnContext(x -> task.run());
     }
 
     /** One view record sent again, alone, retried until acked (or refused for what it is: dead-letter). */
-    private Uni<Void> resend(Item item, ViewRecord view, GenericRecord value) {
+    private Uni<Void> resend(Item item, ViewRecord view, GenericRecord value, Executor caller) {
         return Uni.createFrom().deferred(() -> {
             Span span = publishSpan(item, view);
-            return views.sendMessage(message(item, view, value, span))
+            return Uni.createFrom().completionStage(emit(message(item, view, value, span))).emitOn(caller)
+                    .chain(failure -> failure == null ? Uni.createFrom().voidItem() : Uni.createFrom().<Void> failure(failure))
                     .onTermination().invoke((x, failure, cancelled) -> {
                         if (failure != null) {
                             fail(span, failure);

@@ -21,6 +21,7 @@ import org.apache.avro.generic.GenericRecord;
 
 import io.smallrye.mutiny.Uni;
 import io.tributary.processor.config.ProcessorConfig.MaskMode;
+import io.tributary.processor.config.ProcessorConfig.MissingPolicy;
 import io.tributary.processor.view.ViewSpec.JoinSpec;
 
 /**
@@ -34,6 +35,9 @@ import io.tributary.processor.view.ViewSpec.JoinSpec;
  * <p>Failures: {@link TransformException} is permanent (the caller dead-letters the change);
  * {@link ReferenceUnavailableException} (reference table still loading) is transient and left to the caller
  * to retry. A join with {@code on-missing=retry} waits here, with back-off, up to its {@code retry-for}.
+ *
+ * <p>Two entry points with the same result: {@link #transform} works now, on the caller's thread, and fails
+ * where {@link #process} would wait; {@link #process} is the complete, asynchronous one.
  */
 public final class ViewProcessor {
 
@@ -86,6 +90,41 @@ public final class ViewProcessor {
     }
 
     /**
+     * {@link #process} without waiting, for the common case where every reference is at hand: the same view
+     * records, or a failure. Where {@code process} would wait for a reference row (a join with
+     * {@code on-missing=retry}) this throws {@link ReferenceUnavailableException}; after any failure the caller
+     * can hand the change to {@code process}, which decides (waits, retries, or fails for good).
+     *
+     * @throws TransformException the change can never be transformed
+     * @throws ReferenceUnavailableException a reference table is still loading, or a reference row is missing
+     *         under {@code on-missing=retry}
+     */
+    public ViewResult transform(String topic, GenericRecord change) {
+        Envelope envelope = Envelope.of(topic, change);
+        List<ViewSpec> views = viewsByTopic.getOrDefault(topic, List.of());
+        List<ViewRecord> records = new ArrayList<>(views.size());
+        for (ViewSpec view : views) {
+            Compiled c;
+            try {
+                c = compiled(view, envelope, referenceSchemas(view));
+            } catch (AvroRuntimeException e) {
+                throw underivable(view, e);
+            }
+            if (envelope.isDelete()) {
+                records.add(new ViewRecord(view.name(), view.viewTopic(), envelope.key, c.envelope(envelope, null), true));
+                continue;
+            }
+            Map<String, GenericRecord> rows = new HashMap<>();
+            for (JoinSpec join : view.joins().values()) {
+                rows.put(join.name(), joinedRow(view, join, envelope.after));
+            }
+            records.add(new ViewRecord(view.name(), view.viewTopic(), envelope.key,
+                    c.envelope(envelope, c.row(envelope, rows)), false));
+        }
+        return new ViewResult(envelope.eventId, envelope.table, records);
+    }
+
+    /**
      * Turns one change read from {@code topic} into its view records (none when no view follows the topic).
      *
      * @param topic the change topic
@@ -105,26 +144,17 @@ public final class ViewProcessor {
     }
 
     private Uni<ViewRecord> viewRecord(ViewSpec view, Envelope envelope) {
-        Map<String, Schema> refSchemas = new LinkedHashMap<>();
-        for (JoinSpec join : view.joins().values()) {
-            if (!references.loaded(join.referenceTopic())) {
-                return Uni.createFrom().failure(new ReferenceUnavailableException(
-                        "reference table " + join.referenceTopic() + " is still loading"));
-            }
-            Optional<Schema> schema = references.rowSchema(join.referenceTopic());
-            if (schema.isEmpty()) {
-                return Uni.createFrom().failure(new ReferenceUnavailableException(
-                        "reference table " + join.referenceTopic() + " has no row yet: its schema is unknown"));
-            }
-            refSchemas.put(join.name(), schema.get());
+        Map<String, Schema> refSchemas;
+        try {
+            refSchemas = referenceSchemas(view);
+        } catch (ReferenceUnavailableException e) {
+            return Uni.createFrom().failure(e);
         }
         Compiled c;
         try {
-            c = compiled.computeIfAbsent(new CacheKey(view.name(), envelope.record.getSchema(),
-                    List.copyOf(refSchemas.values())), k -> compile(view, envelope.record.getSchema(), refSchemas));
+            c = compiled(view, envelope, refSchemas);
         } catch (AvroRuntimeException e) {
-            return Uni.createFrom().failure(new TransformException("view " + view.name()
-                    + ": cannot derive its schema (" + e.getClass().getSimpleName() + ")", e));
+            return Uni.createFrom().failure(underivable(view, e));
         }
         if (envelope.isDelete()) {
             return Uni.createFrom().item(new ViewRecord(view.name(), view.viewTopic(), envelope.key,
@@ -145,13 +175,60 @@ public final class ViewProcessor {
                 c.envelope(envelope, c.row(envelope, rows)), false));
     }
 
+    /** The row schema of each join's reference table, by join name. */
+    private Map<String, Schema> referenceSchemas(ViewSpec view) {
+        Map<String, Schema> refSchemas = new LinkedHashMap<>();
+        for (JoinSpec join : view.joins().values()) {
+            if (!references.loaded(join.referenceTopic())) {
+                throw new ReferenceUnavailableException("reference table " + join.referenceTopic() + " is still loading");
+            }
+            Optional<Schema> schema = references.rowSchema(join.referenceTopic());
+            if (schema.isEmpty()) {
+                throw new ReferenceUnavailableException(
+                        "reference table " + join.referenceTopic() + " has no row yet: its schema is unknown");
+            }
+            refSchemas.put(join.name(), schema.get());
+        }
+        return refSchemas;
+    }
+
+    /** The view compiled for the change's schema and the reference schemas, compiled once. */
+    private Compiled compiled(ViewSpec view, Envelope envelope, Map<String, Schema> refSchemas) {
+        return compiled.computeIfAbsent(new CacheKey(view.name(), envelope.record.getSchema(),
+                List.copyOf(refSchemas.values())), k -> compile(view, envelope.record.getSchema(), refSchemas));
+    }
+
+    private static TransformException underivable(ViewSpec view, AvroRuntimeException e) {
+        return new TransformException("view " + view.name() + ": cannot derive its schema ("
+                + e.getClass().getSimpleName() + ")", e);
+    }
+
+    /**
+     * {@link #lookup} without waiting: the joined row, or null for none (no lookup value, or none found under
+     * {@code on-missing=emit-nulls}).
+     */
+    private GenericRecord joinedRow(ViewSpec view, JoinSpec join, GenericRecord row) {
+        if (row.getSchema().getField(join.lookupField()) == null) {
+            throw notAColumn(view, join);
+        }
+        Object value = row.get(join.lookupField());
+        if (value == null) {
+            return null;
+        }
+        GenericRecord found = references.find(join.referenceTopic(), join.referenceField(), value).orElse(null);
+        if (found != null || join.onMissing() == MissingPolicy.EMIT_NULLS) {
+            return found;
+        }
+        throw join.onMissing() == MissingPolicy.DEAD_LETTER ? new TransformException(missing(view, join))
+                : new ReferenceUnavailableException(missing(view, join));
+    }
+
     private static final GenericRecord NO_ROW = new GenericData.Record(
             Schema.createRecord("NoRow", null, "io.tributary.processor", false, List.of()));
 
     private Uni<GenericRecord> lookup(ViewSpec view, JoinSpec join, GenericRecord row) {
         if (row.getSchema().getField(join.lookupField()) == null) {
-            return Uni.createFrom().failure(new TransformException("view " + view.name() + ": lookup field "
-                    + join.lookupField() + " is not a column of the source row"));
+            return Uni.createFrom().failure(notAColumn(view, join));
         }
         Object value = row.get(join.lookupField());
         if (value == null) {
@@ -159,8 +236,7 @@ public final class ViewProcessor {
         }
         Uni<GenericRecord> find = Uni.createFrom().item(() -> references
                 .find(join.referenceTopic(), join.referenceField(), value).orElse(null));
-        String missing = "view " + view.name() + ": no row of " + join.referenceTopic() + " matches "
-                + join.lookupField() + " (join " + join.name() + ")";
+        String missing = missing(view, join);
         return switch (join.onMissing()) {
             case EMIT_NULLS -> find.map(r -> r == null ? NO_ROW : r);
             case DEAD_LETTER -> find.onItem().ifNull().failWith(() -> new TransformException(missing));
@@ -171,6 +247,16 @@ public final class ViewProcessor {
                     .onFailure(e -> !(e instanceof TransformException))
                     .transform(e -> new TransformException(missing + " within " + join.retryFor()));
         };
+    }
+
+    private static TransformException notAColumn(ViewSpec view, JoinSpec join) {
+        return new TransformException("view " + view.name() + ": lookup field " + join.lookupField()
+                + " is not a column of the source row");
+    }
+
+    private static String missing(ViewSpec view, JoinSpec join) {
+        return "view " + view.name() + ": no row of " + join.referenceTopic() + " matches " + join.lookupField()
+                + " (join " + join.name() + ")";
     }
 
     private Compiled compile(ViewSpec view, Schema changeSchema, Map<String, Schema> refSchemas) {

@@ -234,6 +234,39 @@ class ViewProcessorTest {
         assertThat(result.records()).isEmpty();
     }
 
+    @Test
+    void transformingDirectlyGivesWhatProcessGives() {
+        segment(3, "gold", "A");
+        ViewProcessor processor = processor(customerView(MissingPolicy.EMIT_NULLS), orderView());
+        List<GenericRecord> changes = List.of(
+                generic(customerChange(Op.INSERT, customer(20, "ann@example.com", "+33 6 12 34 56 78", 3))),
+                generic(customerChange(Op.UPDATE, customer(21, "bob@example.com", null, 99))),
+                generic(customerChange(Op.UPDATE, customer(22, "eve@example.com", null, null))),
+                generic(customerChange("ev-del-2", Op.DELETE, 23, null)));
+        for (GenericRecord change : changes) {
+            assertThat(processor.transform(CUSTOMERS, change)).isEqualTo(await(processor.process(CUSTOMERS, change)));
+        }
+        GenericRecord order = generic(orderChange(Op.INSERT, 501, 42, "5.00", "PLACED"));
+        assertThat(processor.transform(ORDERS, order)).isEqualTo(await(processor.process(ORDERS, order)));
+        assertThat(processor.transform("tributary.public.other", order).records()).isEmpty();
+    }
+
+    @Test
+    void transformingDirectlyFailsWhereProcessWaitsOrFails() {
+        GenericRecord change = generic(customerChange(Op.INSERT, customer(30, "a@b.c", null, 77)));
+        assertThatThrownBy(() -> processor(customerView(MissingPolicy.EMIT_NULLS)).transform(CUSTOMERS, change))
+                .isInstanceOf(ReferenceUnavailableException.class).hasMessageContaining("still loading");
+
+        segment(3, "gold", "A");
+        assertThatThrownBy(() -> processor(customerView(MissingPolicy.RETRY)).transform(CUSTOMERS, change))
+                .isInstanceOf(ReferenceUnavailableException.class).hasMessageContaining("segment_id");
+        assertThatThrownBy(() -> processor(customerView(MissingPolicy.DEAD_LETTER)).transform(CUSTOMERS, change))
+                .isInstanceOf(TransformException.class).hasMessageContaining("segment_id").hasMessageNotContaining("77");
+        assertThatThrownBy(() -> processor(customerView(MissingPolicy.EMIT_NULLS)).transform(CUSTOMERS,
+                generic(customerChange("ev-bad-2", Op.INSERT, 31, null))))
+                .isInstanceOf(TransformException.class).hasMessageContaining("no after row");
+    }
+
     static GenericRecord row(ViewResult result) {
         return (GenericRecord) result.records().get(0).value().get("after");
     }

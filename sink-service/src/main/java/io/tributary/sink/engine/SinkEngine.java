@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 import org.apache.avro.Schema;
@@ -55,8 +55,9 @@ import io.tributary.sink.view.ViewRecord;
  * uploaded one at a time in the order they rolled, and what follows an upload (its rows leave the open ids, their
  * tickets ack) runs on the engine's thread ({@link #completeUploads}), in that order. Files waiting for their
  * upload hold at most as many bytes as the open files may ({@link SinkSettings#bufferBound()}); past it the engine
- * waits for the oldest upload. Before a partition changes hands or is rewound, and at {@link #flushAll}, the engine
- * waits for every upload.
+ * waits for the oldest upload. Before a partition is let go, its files not yet uploading are dropped (never
+ * uploaded, never acknowledged) and the engine waits for the uploads under way; before a rewound partition is read
+ * again, and at {@link #flushAll}, it waits for every upload.
  *
  * <p>Exactly once in the lake: after a restart or rebalance, a partition is "recovering" until it reaches an
  * offset no existing file covers. While recovering, each new file first looks in S3 for a file of the same
@@ -100,7 +101,10 @@ public final class SinkEngine {
     private final Map<String, PartitionState> partitions = new HashMap<>();
     /** Ids ({@link UploadedEvents#id}) of the rows in open files. */
     private final Set<String> openIds = new HashSet<>();
-    /** Ids uploaded during the current {@link #accept}, after its lookup in {@link UploadedEvents}. */
+    /**
+     * Ids whose upload was taken since the current {@link #accept}'s lookup in {@link UploadedEvents} (or, between
+     * batches, since the last one); cleared at the end of {@code accept} and {@code tick}.
+     */
     private final Set<String> uploadedNow = new HashSet<>();
     private Set<String> uploadedBefore = Set.of();
     /** Rolled files whose upload is not completed yet ({@link #completeUploads}), in roll order. */
@@ -169,10 +173,11 @@ public final class SinkEngine {
 
     /**
      * Takes one consumed batch (tombstones already left out). Applies it to the latest state, then buffers
-     * its rows, rolling files as the policy says; blocks while S3 or Redis is down. {@code acks} holds one
-     * acknowledgement per topic-partition of the batch ({@link #partitionKey}); each runs (once) when every row
-     * of its partition in this batch is durable in S3 and applied to Redis: now if none is left open, else when
-     * the last file holding one of them is uploaded. A partition without rows (only tombstones) acks at once.
+     * its rows, rolling files as the policy says; blocks while Redis is down, and while S3 is once the files
+     * waiting for upload reach their bound. {@code acks} holds one acknowledgement per topic-partition of the batch
+     * ({@link #partitionKey}); each runs (once, on the engine's thread) when every row of its partition in this
+     * batch is durable in S3 and applied to Redis: now if none is left open, else when the upload of the last file
+     * holding one of them is taken. A partition without rows (only tombstones) acks at once.
      */
     public void accept(List<ViewRecord> records, Map<String, Runnable> acks) {
         takeCompletedUploads();
@@ -214,6 +219,11 @@ public final class SinkEngine {
      * their rows never acknowledged; the next owner reads them again from the committed offset.
      */
     public void partitionsRevoked(Collection<String> topicPartitions) {
+        for (Upload upload : uploads) {
+            if (topicPartitions.contains(upload.buffer.tp)) {
+                upload.cancel();
+            }
+        }
         awaitUploads();
         for (String tp : topicPartitions) {
             FileBuffer buffer = open.get(tp);
@@ -229,7 +239,6 @@ public final class SinkEngine {
 
     /** Partitions given to this consumer: they start recovering (look in the lake before writing a file). */
     public void partitionsAssigned(Collection<String> topicPartitions) {
-        awaitUploads();
         for (String tp : topicPartitions) {
             FileBuffer stale = open.get(tp);
             if (stale != null) {
@@ -382,10 +391,21 @@ public final class SinkEngine {
             awaitOldestUpload();
         }
         open.remove(buffer.tp, buffer);
-        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> upload(buffer, reason), uploader);
-        done.whenComplete((x, failure) -> uploaded.run());
-        uploads.add(new Upload(buffer, done));
+        Upload upload = new Upload(buffer);
+        uploads.add(upload);
         uploadingBytes += buffer.bytes;
+        CompletableFuture.runAsync(() -> {
+            if (upload.start()) {
+                upload(buffer, reason);
+            }
+        }, uploader).whenComplete((x, failure) -> {
+            if (failure == null) {
+                upload.done.complete(null);
+            } else {
+                upload.done.completeExceptionally(failure);
+            }
+            uploaded.run();
+        });
         takeCompletedUploads();
     }
 
@@ -433,7 +453,6 @@ public final class SinkEngine {
      */
     public void completeUploads() {
         takeCompletedUploads();
-        uploadedNow.clear(); // their ids are recorded: the next batch's look-up finds them
     }
 
     private void takeCompletedUploads() {
@@ -463,9 +482,18 @@ public final class SinkEngine {
         complete(oldest);
     }
 
-    /** The upload's rows leave the open ids for the uploaded ones; throws the upload's error (the engine fails). */
+    /**
+     * The upload's rows leave the open ids for the uploaded ones, and their tickets ack; a cancelled upload's rows
+     * just leave (read again by the partition's next owner). Throws the upload's error (the engine fails).
+     */
     private void complete(Upload upload) {
         uploadingBytes -= upload.buffer.bytes;
+        if (upload.cancelled) {
+            LOG.infof("%s revoked: dropping its file waiting for upload (%d rows, offsets %d..%d; the next owner reads them"
+                    + " again)", upload.buffer.tp, upload.buffer.rows.size(), upload.buffer.firstOffset, upload.buffer.lastOffset);
+            discard(upload.buffer);
+            return;
+        }
         try {
             upload.done.join();
         } catch (java.util.concurrent.CompletionException e) {
@@ -509,7 +537,28 @@ public final class SinkEngine {
     }
 
     /** A rolled file and its upload. */
-    private record Upload(FileBuffer buffer, CompletableFuture<Void> done) {
+    private static final class Upload {
+        private final FileBuffer buffer;
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final AtomicBoolean claimed = new AtomicBoolean();
+        /** Dropped before its upload started (its partition was let go); on the engine's thread. */
+        private boolean cancelled;
+
+        Upload(FileBuffer buffer) {
+            this.buffer = buffer;
+        }
+
+        /** On the uploader: whether to upload (false when cancelled first). */
+        boolean start() {
+            return claimed.compareAndSet(false, true);
+        }
+
+        /** Drops the file unless its upload has started. */
+        void cancel() {
+            if (claimed.compareAndSet(false, true)) {
+                cancelled = true;
+            }
+        }
     }
 
     /** The rows of one topic-partition of one consumed batch, waiting to be durable. */
@@ -548,7 +597,8 @@ public final class SinkEngine {
         private final Schema viewSchema;
         private final long createdAtMillis;
         private final List<ViewRecord> rows = new ArrayList<>();
-        private final Map<Ticket, Integer> tickets = new IdentityHashMap<>();
+        /** In the order the tickets came (Ticket has identity equality): they ack in offset order. */
+        private final Map<Ticket, Integer> tickets = new LinkedHashMap<>();
         private long bytes;
         private long firstOffset = -1;
         private long lastOffset = -1;

@@ -39,8 +39,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * the next batch, which pauses the Kafka consumer. Rolled files are encoded and uploaded on a second thread, the
  * uploader, so that batches keep reaching Redis meanwhile; while S3 is down the uploads wait, and once the
  * files waiting for them reach the memory bound the worker waits too. Once the engine failed (a non-retryable error, in
- * a batch or in the roll timer) nothing runs on it any more: the timer stops rolling and every batch fails,
- * which stops the channel (liveness DOWN) instead of leaving a hole in the lake.
+ * a batch, in the roll timer or in an upload, noticed when the worker takes it) no batch or timer runs on it any
+ * more and no later file is uploaded: every batch fails, which stops the channel (liveness DOWN) instead of leaving
+ * a hole in the lake.
  */
 @Startup
 @ApplicationScoped

@@ -285,6 +285,33 @@ class SinkEngineTest {
 
     @Test
     @Timeout(20) // without uploads aside, the gate would hold the test's own thread
+    void aRevokedPartitionsFileNotYetUploadingIsDroppedNotUploaded() throws Exception {
+        SinkEngine engine = uploadingAside(settings(2, 8));
+        store.gate = new CountDownLatch(1);
+        AtomicInteger acks0 = new AtomicInteger();
+        AtomicInteger acks1 = new AtomicInteger();
+        accept(engine, customers(1, 0, 2, HOUR_10), acks1::incrementAndGet); // uploading, held at the gate
+        accept(engine, customers(0, 0, 2, HOUR_10), acks0::incrementAndGet); // waiting behind it
+
+        CompletableFuture<Void> revoked = CompletableFuture.runAsync(() -> engine.partitionsRevoked(List.of(tp(0))));
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !revoked.isDone());
+        store.gate.countDown();
+        revoked.get(10, TimeUnit.SECONDS);
+        assertThat(store.objects.keySet()).as("the next owner writes partition 0's rows").containsExactly(key(1, 0, 1));
+        assertThat(acks0).hasValue(0);
+        assertThat(acks1).hasValue(1);
+
+        // the partition comes back: its rows are written again, not dropped as if they were in a file
+        engine.partitionsAssigned(List.of(tp(0)));
+        accept(engine, customers(0, 0, 2, HOUR_10), acks0::incrementAndGet);
+        awaitUploads(3);
+        engine.flushAll();
+        assertThat(store.objects.keySet()).containsExactly(key(0, 0, 1), key(1, 0, 1));
+        assertThat(acks0).hasValue(1);
+    }
+
+    @Test
+    @Timeout(20) // without uploads aside, the gate would hold the test's own thread
     void aFailedUploadFailsTheEngineAndTheFilesAfterItAreNotUploaded() throws Exception {
         SinkEngine engine = uploadingAside(settings(1, 8));
         store.gate = new CountDownLatch(1);

@@ -71,6 +71,15 @@ class SinkEngineTest {
         return engine;
     }
 
+    /** {@code action} runs on another thread and is still waiting after 300 ms; then the gate opens and it ends. */
+    private void waitsForTheGate(Runnable action, Runnable whileWaiting) throws Exception {
+        CompletableFuture<Void> running = CompletableFuture.runAsync(action);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !running.isDone());
+        whileWaiting.run();
+        store.gate.countDown();
+        running.get(10, TimeUnit.SECONDS);
+    }
+
     private void awaitUploads(int count) throws InterruptedException {
         assertThat(uploadsDone.tryAcquire(count, 10, TimeUnit.SECONDS)).as("%d uploads done", count).isTrue();
     }
@@ -256,12 +265,8 @@ class SinkEngineTest {
         store.gate = new CountDownLatch(1);
         accept(engine, customers(0, 0, 2, HOUR_10), () -> { }); // 200 bytes waiting for their upload
 
-        CompletableFuture<Void> next = CompletableFuture.runAsync(() -> accept(engine, customers(0, 2, 2, HOUR_10), () -> { }));
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !next.isDone());
-        assertThat(redis).as("the batch reached Redis before its roll waited").hasSize(4);
-
-        store.gate.countDown();
-        next.get(10, TimeUnit.SECONDS);
+        waitsForTheGate(() -> accept(engine, customers(0, 2, 2, HOUR_10), () -> { }),
+                () -> assertThat(redis).as("the batch reached Redis before its roll waited").hasSize(4));
         awaitUploads(2);
         engine.flushAll();
         assertThat(store.objects.keySet()).containsExactly(key(0, 0, 1), key(0, 2, 3));
@@ -275,10 +280,7 @@ class SinkEngineTest {
         AtomicInteger acks = new AtomicInteger();
         accept(engine, customers(0, 0, 2, HOUR_10), acks::incrementAndGet);
 
-        CompletableFuture<Void> revoked = CompletableFuture.runAsync(() -> engine.partitionsRevoked(List.of(tp(0))));
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !revoked.isDone());
-        store.gate.countDown();
-        revoked.get(10, TimeUnit.SECONDS);
+        waitsForTheGate(() -> engine.partitionsRevoked(List.of(tp(0))), () -> { });
         assertThat(store.objects.keySet()).containsExactly(key(0, 0, 1));
         assertThat(acks).as("acked before the partition is let go").hasValue(1);
     }
@@ -293,10 +295,7 @@ class SinkEngineTest {
         accept(engine, customers(1, 0, 2, HOUR_10), acks1::incrementAndGet); // uploading, held at the gate
         accept(engine, customers(0, 0, 2, HOUR_10), acks0::incrementAndGet); // waiting behind it
 
-        CompletableFuture<Void> revoked = CompletableFuture.runAsync(() -> engine.partitionsRevoked(List.of(tp(0))));
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !revoked.isDone());
-        store.gate.countDown();
-        revoked.get(10, TimeUnit.SECONDS);
+        waitsForTheGate(() -> engine.partitionsRevoked(List.of(tp(0))), () -> { });
         assertThat(store.objects.keySet()).as("the next owner writes partition 0's rows").containsExactly(key(1, 0, 1));
         assertThat(acks0).hasValue(0);
         assertThat(acks1).hasValue(1);

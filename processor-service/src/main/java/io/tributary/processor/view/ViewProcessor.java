@@ -104,22 +104,14 @@ public final class ViewProcessor {
         List<ViewSpec> views = viewsByTopic.getOrDefault(topic, List.of());
         List<ViewRecord> records = new ArrayList<>(views.size());
         for (ViewSpec view : views) {
-            Compiled c;
-            try {
-                c = compiled(view, envelope, referenceSchemas(view));
-            } catch (AvroRuntimeException e) {
-                throw underivable(view, e);
-            }
-            if (envelope.isDelete()) {
-                records.add(new ViewRecord(view.name(), view.viewTopic(), envelope.key, c.envelope(envelope, null), true));
-                continue;
-            }
+            Compiled c = compiled(view, envelope);
             Map<String, GenericRecord> rows = new HashMap<>();
-            for (JoinSpec join : view.joins().values()) {
-                rows.put(join.name(), joinedRow(view, join, envelope.after));
+            if (!envelope.isDelete()) {
+                for (JoinSpec join : view.joins().values()) {
+                    rows.put(join.name(), joinedRow(view, join, envelope.after));
+                }
             }
-            records.add(new ViewRecord(view.name(), view.viewTopic(), envelope.key,
-                    c.envelope(envelope, c.row(envelope, rows)), false));
+            records.add(viewRecord(view, envelope, c, rows));
         }
         return new ViewResult(envelope.eventId, envelope.table, records);
     }
@@ -144,25 +136,18 @@ public final class ViewProcessor {
     }
 
     private Uni<ViewRecord> viewRecord(ViewSpec view, Envelope envelope) {
-        Map<String, Schema> refSchemas;
-        try {
-            refSchemas = referenceSchemas(view);
-        } catch (ReferenceUnavailableException e) {
-            return Uni.createFrom().failure(e);
-        }
         Compiled c;
         try {
-            c = compiled(view, envelope, refSchemas);
-        } catch (AvroRuntimeException e) {
-            return Uni.createFrom().failure(underivable(view, e));
+            c = compiled(view, envelope);
+        } catch (ReferenceUnavailableException | TransformException e) {
+            return Uni.createFrom().failure(e);
         }
         if (envelope.isDelete()) {
-            return Uni.createFrom().item(new ViewRecord(view.name(), view.viewTopic(), envelope.key,
-                    c.envelope(envelope, null), true));
+            return Uni.createFrom().item(viewRecord(view, envelope, c, Map.of()));
         }
         List<Uni<Map.Entry<String, GenericRecord>>> lookups = new ArrayList<>();
         for (JoinSpec join : view.joins().values()) {
-            lookups.add(lookup(view, join, envelope.after).map(row -> Map.entry(join.name(), row)));
+            lookups.add(lookup(view, join, envelope.after).map(row -> Map.entry(join.name(), row == null ? NO_ROW : row)));
         }
         Uni<Map<String, GenericRecord>> joined = lookups.isEmpty()
                 ? Uni.createFrom().item(Map.of())
@@ -171,8 +156,13 @@ public final class ViewProcessor {
                     entries.forEach(e -> map.put(e.getKey(), e.getValue() == NO_ROW ? null : e.getValue()));
                     return map;
                 });
-        return joined.map(rows -> new ViewRecord(view.name(), view.viewTopic(), envelope.key,
-                c.envelope(envelope, c.row(envelope, rows)), false));
+        return joined.map(rows -> viewRecord(view, envelope, c, rows));
+    }
+
+    /** The view record of the change, its row joined with {@code rows} (a delete has no row). */
+    private static ViewRecord viewRecord(ViewSpec view, Envelope envelope, Compiled c, Map<String, GenericRecord> rows) {
+        GenericRecord row = envelope.isDelete() ? null : c.row(envelope, rows);
+        return new ViewRecord(view.name(), view.viewTopic(), envelope.key, c.envelope(envelope, row), envelope.isDelete());
     }
 
     /** The row schema of each join's reference table, by join name. */
@@ -192,20 +182,27 @@ public final class ViewProcessor {
         return refSchemas;
     }
 
-    /** The view compiled for the change's schema and the reference schemas, compiled once. */
-    private Compiled compiled(ViewSpec view, Envelope envelope, Map<String, Schema> refSchemas) {
-        return compiled.computeIfAbsent(new CacheKey(view.name(), envelope.record.getSchema(),
-                List.copyOf(refSchemas.values())), k -> compile(view, envelope.record.getSchema(), refSchemas));
-    }
-
-    private static TransformException underivable(ViewSpec view, AvroRuntimeException e) {
-        return new TransformException("view " + view.name() + ": cannot derive its schema ("
-                + e.getClass().getSimpleName() + ")", e);
+    /**
+     * The view compiled for the change's schema and the reference schemas, compiled once.
+     *
+     * @throws ReferenceUnavailableException a reference table is still loading or has no row yet
+     * @throws TransformException the view's schema cannot be derived
+     */
+    private Compiled compiled(ViewSpec view, Envelope envelope) {
+        Map<String, Schema> refSchemas = referenceSchemas(view);
+        try {
+            return compiled.computeIfAbsent(new CacheKey(view.name(), envelope.record.getSchema(),
+                    List.copyOf(refSchemas.values())), k -> compile(view, envelope.record.getSchema(), refSchemas));
+        } catch (AvroRuntimeException e) {
+            throw new TransformException("view " + view.name() + ": cannot derive its schema ("
+                    + e.getClass().getSimpleName() + ")", e);
+        }
     }
 
     /**
-     * {@link #lookup} without waiting: the joined row, or null for none (no lookup value, or none found under
-     * {@code on-missing=emit-nulls}).
+     * The joined row now, or null for none (no lookup value, or none found under {@code on-missing=emit-nulls});
+     * none found under {@code dead-letter} throws {@link TransformException}, under {@code retry}
+     * {@link ReferenceUnavailableException}.
      */
     private GenericRecord joinedRow(ViewSpec view, JoinSpec join, GenericRecord row) {
         if (row.getSchema().getField(join.lookupField()) == null) {
@@ -226,27 +223,17 @@ public final class ViewProcessor {
     private static final GenericRecord NO_ROW = new GenericData.Record(
             Schema.createRecord("NoRow", null, "io.tributary.processor", false, List.of()));
 
+    /** {@link #joinedRow}, waiting under {@code on-missing=retry} (with back-off, up to its retry-for) for the row. */
     private Uni<GenericRecord> lookup(ViewSpec view, JoinSpec join, GenericRecord row) {
-        if (row.getSchema().getField(join.lookupField()) == null) {
-            return Uni.createFrom().failure(notAColumn(view, join));
+        Uni<GenericRecord> joined = Uni.createFrom().item(() -> joinedRow(view, join, row));
+        if (join.onMissing() != MissingPolicy.RETRY) {
+            return joined;
         }
-        Object value = row.get(join.lookupField());
-        if (value == null) {
-            return Uni.createFrom().item(NO_ROW);
-        }
-        Uni<GenericRecord> find = Uni.createFrom().item(() -> references
-                .find(join.referenceTopic(), join.referenceField(), value).orElse(null));
-        String missing = missing(view, join);
-        return switch (join.onMissing()) {
-            case EMIT_NULLS -> find.map(r -> r == null ? NO_ROW : r);
-            case DEAD_LETTER -> find.onItem().ifNull().failWith(() -> new TransformException(missing));
-            case RETRY -> find.onItem().ifNull().failWith(() -> new ReferenceUnavailableException(missing))
-                    .onFailure(ReferenceUnavailableException.class).retry()
-                    .withBackOff(initialBackoff, maxBackoff).expireIn(Math.max(1, join.retryFor().toMillis()))
-                    // expiry surfaces as Mutiny's "Retries exhausted" IllegalStateException
-                    .onFailure(e -> !(e instanceof TransformException))
-                    .transform(e -> new TransformException(missing + " within " + join.retryFor()));
-        };
+        return joined.onFailure(ReferenceUnavailableException.class).retry()
+                .withBackOff(initialBackoff, maxBackoff).expireIn(Math.max(1, join.retryFor().toMillis()))
+                // expiry surfaces as Mutiny's "Retries exhausted" IllegalStateException
+                .onFailure(e -> !(e instanceof TransformException))
+                .transform(e -> new TransformException(missing(view, join) + " within " + join.retryFor()));
     }
 
     private static TransformException notAColumn(ViewSpec view, JoinSpec join) {

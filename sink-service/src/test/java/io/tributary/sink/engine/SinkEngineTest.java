@@ -279,6 +279,7 @@ class SinkEngineTest {
         store.gate = new CountDownLatch(1);
         AtomicInteger acks = new AtomicInteger();
         accept(engine, customers(0, 0, 2, HOUR_10), acks::incrementAndGet);
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.atGate.get() == 1); // under way, not just queued
 
         waitsForTheGate(() -> engine.partitionsRevoked(List.of(tp(0))), () -> { });
         assertThat(store.objects.keySet()).containsExactly(key(0, 0, 1));
@@ -563,11 +564,14 @@ class SinkEngineTest {
         volatile boolean forbidden;
         /** While set, a put waits for it to open. */
         volatile CountDownLatch gate;
+        /** Puts that reached the gate. */
+        final AtomicInteger atGate = new AtomicInteger();
 
         @Override
         public void put(String key, byte[] content) {
             CountDownLatch closed = gate;
             if (closed != null) {
+                atGate.incrementAndGet();
                 try {
                     closed.await();
                 } catch (InterruptedException e) {

@@ -180,7 +180,7 @@ public final class SinkEngine {
      * holding one of them is taken. A partition without rows (only tombstones) acks at once.
      */
     public void accept(List<ViewRecord> records, Map<String, Runnable> acks) {
-        takeCompletedUploads();
+        completeUploads();
         Map<String, Ticket> tickets = new HashMap<>();
         acks.forEach((tp, ack) -> tickets.put(tp, new Ticket(ack)));
         if (!records.isEmpty()) {
@@ -251,7 +251,7 @@ public final class SinkEngine {
 
     /** Rolls every file older than max-age (wall clock); called periodically, also when no record arrives. */
     public void tick() {
-        takeCompletedUploads();
+        completeUploads();
         long now = wallClockMillis.getAsLong();
         long maxAge = settings.rollMaxAge().toMillis();
         for (FileBuffer buffer : new ArrayList<>(open.values())) {
@@ -394,19 +394,18 @@ public final class SinkEngine {
         Upload upload = new Upload(buffer);
         uploads.add(upload);
         uploadingBytes += buffer.bytes;
-        CompletableFuture.runAsync(() -> {
-            if (upload.start()) {
-                upload(buffer, reason);
-            }
-        }, uploader).whenComplete((x, failure) -> {
-            if (failure == null) {
+        uploader.execute(() -> {
+            try {
+                if (upload.start()) {
+                    upload(buffer, reason);
+                }
                 upload.done.complete(null);
-            } else {
-                upload.done.completeExceptionally(failure);
+            } catch (RuntimeException | Error e) {
+                upload.done.completeExceptionally(e);
             }
             uploaded.run();
         });
-        takeCompletedUploads();
+        completeUploads();
     }
 
     /** On the uploader: encodes the file, uploads it and records its event ids. */
@@ -448,14 +447,10 @@ public final class SinkEngine {
 
     /**
      * Takes the uploads completed so far, oldest first, up to the first one still running: their rows are in the
-     * lake and their tickets ack. Throws the error of a failed upload. Between calls of {@link #accept}, on the
-     * engine's thread (the uploader asks for it).
+     * lake and their tickets ack. Throws the error of a failed upload. On the engine's thread: at each batch, tick
+     * and roll, and between them when the uploader asks for it.
      */
     public void completeUploads() {
-        takeCompletedUploads();
-    }
-
-    private void takeCompletedUploads() {
         while (!uploads.isEmpty() && uploads.peek().done.isDone()) {
             complete(uploads.poll());
         }

@@ -38,7 +38,8 @@ public interface SinkConfig {
     /**
      * Most bytes (of the rows' serialized values, as on Kafka) held in all open files together; past it the largest
      * file rolls. Rolled files waiting for their upload hold at most as much again (past it, consumption waits).
-     * This bounds the memory of the rows: the decoded rows take a small multiple of twice this.
+     * This bounds the memory of the rows: an open file holds each row as Avro binary, with its event id, about two
+     * to three times its Kafka bytes on the heap, so the rows take about five times this.
      */
     @WithDefault("16M")
     MemorySize maxBufferedBytes();

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import org.apache.avro.Schema;
@@ -331,10 +332,11 @@ public final class SinkEngine {
             while (open.size() >= settings.maxOpenBuffers()) {
                 roll(oldest(), "max open buffers");
             }
-            buffer = new FileBuffer(tp, record, hour, wallClockMillis.getAsLong());
+            buffer = new FileBuffer(tp, record, writer.fileSchema(record.viewSchema()), hour, wallClockMillis.getAsLong());
             open.put(tp, buffer);
         }
-        buffer.add(record, ticket);
+        buffer.add(new HeldRow(id, record.sourceTsMs(), record.trace(),
+                writer.encode(buffer.fileSchema, record)), record, ticket);
         openIds.add(id);
         if (buffer.rows.size() >= settings.rollMaxRecords() || buffer.bytes >= settings.rollMaxBytes()) {
             roll(buffer, "size");
@@ -347,8 +349,8 @@ public final class SinkEngine {
     /** Forgets an open file without uploading it; its tickets never ack (their rows are read again). */
     private void discard(FileBuffer buffer) {
         open.remove(buffer.tp, buffer);
-        for (ViewRecord row : buffer.rows) {
-            openIds.remove(UploadedEvents.id(row.table(), row.eventId()));
+        for (HeldRow row : buffer.rows) {
+            openIds.remove(row.id());
         }
         buffer.tickets.keySet().forEach(ticket -> ticket.discarded = true);
     }
@@ -414,10 +416,14 @@ public final class SinkEngine {
             if (uploadFailed) {
                 throw new IllegalStateException("not uploaded: an earlier upload failed");
             }
-            byte[] bytes = writer.write(buffer.viewSchema, buffer.rows, buffer.bytes);
+            List<byte[]> rows = new ArrayList<>(buffer.rows.size());
+            for (HeldRow row : buffer.rows) {
+                rows.add(row.row());
+            }
+            byte[] bytes = writer.writeEncoded(buffer.viewSchema, rows, buffer.bytes);
             String key = names.objectKey(buffer.table, buffer.hour, buffer.topic, buffer.partition, buffer.firstOffset,
                     buffer.lastOffset);
-            Span span = linkedSpan("sink upload " + buffer.table, buffer.rows)
+            Span span = linkedSpan("sink upload " + buffer.table, buffer.rows, HeldRow::trace, HeldRow::eventId)
                     .setAttribute("tributary.table", buffer.table)
                     .setAttribute("tributary.object_key", key)
                     .setAttribute("tributary.rows", (long) buffer.rows.size())
@@ -432,7 +438,7 @@ public final class SinkEngine {
                 return null;
             });
             List<String> eventIds = new ArrayList<>(buffer.rows.size());
-            for (ViewRecord row : buffer.rows) {
+            for (HeldRow row : buffer.rows) {
                 metrics.inLake(buffer.table, row.sourceTsMs());
                 eventIds.add(row.eventId());
             }
@@ -500,10 +506,9 @@ public final class SinkEngine {
             }
             throw e;
         }
-        for (ViewRecord row : upload.buffer.rows) {
-            String id = UploadedEvents.id(row.table(), row.eventId());
-            openIds.remove(id);
-            uploadedNow.add(id);
+        for (HeldRow row : upload.buffer.rows) {
+            openIds.remove(row.id());
+            uploadedNow.add(row.id());
         }
         upload.buffer.tickets.forEach((ticket, count) -> {
             ticket.pending -= count;
@@ -515,12 +520,17 @@ public final class SinkEngine {
      * A root span for work done on many changes at once, linked to each change's trace (the records' trace
      * contexts; the SDK keeps at most 128 links per span by default, {@code quarkus.otel.span.link.count.limit}).
      */
-    private SpanBuilder linkedSpan(String name, List<ViewRecord> rows) {
+    private SpanBuilder linkedSpan(String name, List<ViewRecord> records) {
+        return linkedSpan(name, records, ViewRecord::trace, ViewRecord::eventId);
+    }
+
+    private <T> SpanBuilder linkedSpan(String name, List<T> rows, Function<T, SpanContext> traceOf, Function<T, String> eventIdOf) {
         SpanBuilder builder = tracer.spanBuilder(name).setNoParent();
         Set<SpanContext> linked = new HashSet<>();
-        for (ViewRecord row : rows) {
-            if (row.trace().isValid() && linked.add(row.trace())) {
-                builder.addLink(row.trace(), Attributes.of(EVENT_ID, row.eventId()));
+        for (T row : rows) {
+            SpanContext trace = traceOf.apply(row);
+            if (trace.isValid() && linked.add(trace)) {
+                builder.addLink(trace, Attributes.of(EVENT_ID, eventIdOf.apply(row)));
             }
         }
         return builder;
@@ -583,6 +593,20 @@ public final class SinkEngine {
     }
 
     /** An open file: rows of one topic-partition, table, hour and view schema. */
+    /**
+     * What an open file keeps of a row until its upload is taken: the row {@link ParquetRowWriter#encode encoded}
+     * (Avro binary, about its size on Kafka) instead of the decoded record, which took several times that on the
+     * heap, and lived long enough to fill the old generation with it.
+     *
+     * @param id its {@link UploadedEvents#id}, the instance held in {@link #openIds} (the event id is not kept twice)
+     */
+    private record HeldRow(String id, long sourceTsMs, SpanContext trace, byte[] row) {
+
+        String eventId() {
+            return UploadedEvents.eventIdOf(id);
+        }
+    }
+
     private static final class FileBuffer {
         private final String tp;
         private final String topic;
@@ -590,21 +614,23 @@ public final class SinkEngine {
         private final String table;
         private final long hour;
         private final Schema viewSchema;
+        private final Schema fileSchema;
         private final long createdAtMillis;
-        private final List<ViewRecord> rows = new ArrayList<>();
+        private final List<HeldRow> rows = new ArrayList<>();
         /** In the order the tickets came (Ticket has identity equality): they ack in offset order. */
         private final Map<Ticket, Integer> tickets = new LinkedHashMap<>();
         private long bytes;
         private long firstOffset = -1;
         private long lastOffset = -1;
 
-        FileBuffer(String tp, ViewRecord first, long hour, long createdAtMillis) {
+        FileBuffer(String tp, ViewRecord first, Schema fileSchema, long hour, long createdAtMillis) {
             this.tp = tp;
             this.topic = first.topic();
             this.partition = first.partition();
             this.table = first.table();
             this.hour = hour;
             this.viewSchema = first.viewSchema();
+            this.fileSchema = fileSchema;
             this.createdAtMillis = createdAtMillis;
         }
 
@@ -613,12 +639,12 @@ public final class SinkEngine {
                     && (record.viewSchema() == viewSchema || record.viewSchema().equals(viewSchema));
         }
 
-        void add(ViewRecord record, Ticket ticket) {
+        void add(HeldRow row, ViewRecord record, Ticket ticket) {
             if (firstOffset < 0) {
                 firstOffset = record.offset();
             }
             lastOffset = record.offset();
-            rows.add(record);
+            rows.add(row);
             bytes += Math.max(1, record.serializedSize());
             tickets.merge(ticket, 1, Integer::sum);
             ticket.pending++;

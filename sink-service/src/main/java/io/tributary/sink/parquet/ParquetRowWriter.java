@@ -1,8 +1,10 @@
 package io.tributary.sink.parquet;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,7 +13,13 @@ import org.apache.avro.JsonProperties;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.avro.AvroWriteSupport;
 import org.apache.parquet.conf.PlainParquetConfiguration;
@@ -43,6 +51,7 @@ public final class ParquetRowWriter {
 
     private final CompressionCodecName codec;
     private final Map<Schema, Schema> fileSchemas = new ConcurrentHashMap<>();
+    private final Map<Schema, GenericDatumWriter<GenericRecord>> rowWriters = new ConcurrentHashMap<>();
 
     public ParquetRowWriter(SinkConfig.Compression compression) {
         this.codec = codecName(compression);
@@ -127,9 +136,39 @@ public final class ParquetRowWriter {
         return row;
     }
 
+    /**
+     * The row of a record ({@link #toRow}) as Avro binary of the {@link #fileSchema}: what the sink holds for an open
+     * file, a fraction of the decoded record's heap, until {@link #writeEncoded} writes the file.
+     */
+    public byte[] encode(Schema fileSchema, ViewRecord record) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, record.serializedSize()));
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        try {
+            rowWriter(fileSchema).write(toRow(fileSchema, record), encoder);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("cannot write " + record.topic() + "-" + record.partition() + "@"
+                    + record.offset() + " as a row of " + fileSchema.getFullName() + ": " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
     /** One Parquet file holding the records, in order; all share the view schema. */
     public byte[] write(Schema viewSchema, List<ViewRecord> records, long sizeHint) {
         Schema fileSchema = fileSchema(viewSchema);
+        List<byte[]> rows = new ArrayList<>(records.size());
+        for (ViewRecord record : records) {
+            rows.add(encode(fileSchema, record));
+        }
+        return writeEncoded(viewSchema, rows, sizeHint);
+    }
+
+    /** One Parquet file holding the {@link #encode encoded} rows, in order; all of the view schema's file schema. */
+    public byte[] writeEncoded(Schema viewSchema, Collection<byte[]> rows, long sizeHint) {
+        Schema fileSchema = fileSchema(viewSchema);
+        GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(fileSchema, fileSchema, GenericData.get());
+        BinaryDecoder decoder = null;
         InMemoryOutputFile out = new InMemoryOutputFile((int) Math.min(Integer.MAX_VALUE - 16, Math.max(4096, sizeHint)));
         PlainParquetConfiguration conf = new PlainParquetConfiguration();
         conf.set(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, "false");
@@ -140,12 +179,17 @@ public final class ParquetRowWriter {
                 .withCompressionCodec(codec)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .build()) {
-            for (ViewRecord record : records) {
-                writer.write(toRow(fileSchema, record));
+            for (byte[] row : rows) {
+                decoder = DecoderFactory.get().binaryDecoder(row, decoder);
+                writer.write(reader.read(null, decoder));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("could not encode " + records.size() + " rows of " + viewSchema.getFullName(), e);
+            throw new UncheckedIOException("could not encode " + rows.size() + " rows of " + viewSchema.getFullName(), e);
         }
         return out.toByteArray();
+    }
+
+    private GenericDatumWriter<GenericRecord> rowWriter(Schema fileSchema) {
+        return rowWriters.computeIfAbsent(fileSchema, schema -> new GenericDatumWriter<>(schema, GenericData.get()));
     }
 }

@@ -10,7 +10,10 @@ import java.util.List;
 import org.apache.avro.Conversions;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -69,6 +72,19 @@ class ParquetRowWriterTest {
         byte[] two = new ParquetRowWriter(Compression.ZSTD).write(Views.ORDER_VIEW, orders(), 10);
         assertThat(two).isEqualTo(one);
         assertThat(ParquetFiles.footer(one).getFileMetaData().getCreatedBy()).startsWith("parquet-mr");
+    }
+
+    @Test
+    void anEncodedRowDecodesToTheRowItHolds() throws Exception {
+        ParquetRowWriter writer = new ParquetRowWriter(Compression.SNAPPY);
+        Schema fileSchema = writer.fileSchema(Views.ORDER_VIEW);
+        GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(fileSchema, fileSchema, GenericData.get());
+        for (ViewRecord record : orders()) {
+            byte[] held = writer.encode(fileSchema, record);
+
+            GenericRecord decoded = reader.read(null, DecoderFactory.get().binaryDecoder(held, null));
+            assertThat(GenericData.get().compare(decoded, writer.toRow(fileSchema, record), fileSchema)).isZero();
+        }
     }
 
     @Test

@@ -191,7 +191,7 @@ public final class DemoMain {
                 Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3ProxyServer.SECRET_KEY),
                 Map.entry("mp.messaging.incoming.views.metadata.max.age.ms", "2000"),
                 Map.entry("sink.roll.max-age", "10s"),
-                // open files within the 128 MB heap (SERVICE_JVM_OPTIONS): decoded rows take several times their Kafka bytes
+                // open and uploading files within the 128 MB heap (SERVICE_JVM_OPTIONS): a held row takes 2-3 times its Kafka bytes
                 Map.entry("sink.max-buffered-bytes", "8M"))), jvm);
         return List.of(capture, processor, sink);
     }

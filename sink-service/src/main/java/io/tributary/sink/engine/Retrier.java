@@ -1,6 +1,7 @@
 package io.tributary.sink.engine;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
@@ -30,23 +31,24 @@ public final class Retrier {
     }
 
     public <T> T call(String dependency, String what, Supplier<T> action) {
-        return Uni.createFrom().item(action)
-                .onFailure(e -> !Outages.isOutage(e)).invoke(e -> LOG.errorf("%s: %s failed, not retried: %s", dependency, what, e))
-                .onFailure(Outages::isOutage).invoke(e -> {
-                    if (!status.failing().containsKey(dependency)) {
-                        LOG.warnf("%s unavailable (%s): %s; retrying with backoff", dependency, what, e.toString());
-                    }
-                    status.failed(dependency, e);
-                    metrics.failure(dependency);
-                })
-                .onFailure(Outages::isOutage).retry().withBackOff(initialBackoff, maxBackoff).indefinitely()
-                .invoke(() -> {
-                    if (status.failing().containsKey(dependency)) {
-                        LOG.infof("%s available again (%s)", dependency, what);
-                        status.recovered(dependency);
-                    }
-                })
-                .await().indefinitely();
+        AtomicBoolean failed = new AtomicBoolean();
+        try {
+            return Uni.createFrom().item(action)
+                    .onFailure(e -> !Outages.isOutage(e)).invoke(e -> LOG.errorf("%s: %s failed, not retried: %s", dependency, what, e))
+                    .onFailure(Outages::isOutage).invoke(e -> {
+                        if (!status.isFailing(dependency)) {
+                            LOG.warnf("%s unavailable (%s): %s; retrying with backoff", dependency, what, e.toString());
+                        }
+                        status.failed(dependency, e, failed.compareAndSet(false, true));
+                        metrics.failure(dependency);
+                    })
+                    .onFailure(Outages::isOutage).retry().withBackOff(initialBackoff, maxBackoff).indefinitely()
+                    .await().indefinitely();
+        } finally {
+            if (failed.get() && status.callEnded(dependency)) {
+                LOG.infof("%s available again (%s)", dependency, what);
+            }
+        }
     }
 
     public void run(String dependency, String what, Runnable action) {

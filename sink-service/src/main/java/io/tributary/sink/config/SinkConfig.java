@@ -96,7 +96,11 @@ public interface SinkConfig {
         @WithDefault("64M")
         MemorySize maxBytes();
 
-        /** A file closes this long (wall clock) after its first row arrived, even if no row follows. */
+        /**
+         * A file closes at the latest this long (wall clock) after its first row arrived, even if no row follows.
+         * While two or more files are past half of it, the oldest closes early, one per check, so that files opened
+         * together are not encoded and uploaded all at once.
+         */
         @WithDefault("60s")
         Duration maxAge();
 

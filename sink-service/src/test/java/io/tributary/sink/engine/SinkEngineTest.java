@@ -176,6 +176,38 @@ class SinkEngineTest {
     }
 
     @Test
+    void filesOpenedTogetherRollOneByOnePastHalfTheirAgeNotAllAtMaxAge() {
+        SinkEngine engine = engine(1000, 8);
+        accept(engine, customers(0, 0, 1, HOUR_10), () -> { });
+        clock.incrementAndGet();
+        accept(engine, customers(1, 0, 1, HOUR_10), () -> { });
+        accept(engine, customers(2, 0, 1, HOUR_10), () -> { });
+        clock.addAndGet(29_998); // the first file is 29,999 ms old: under half of max-age (60 s)
+        engine.tick();
+        assertThat(store.objects).isEmpty();
+        clock.incrementAndGet();
+        engine.tick();
+        assertThat(store.objects).as("only the first file is past half its age").isEmpty();
+
+        clock.incrementAndGet();
+        engine.tick();
+        assertThat(store.objects.keySet()).containsExactly(
+                "customer_view/dt=2026-11-23/hr=10/tributary.view.customer_view+0+0-0.parquet");
+        clock.addAndGet(1_000);
+        engine.tick();
+        assertThat(store.objects).hasSize(2);
+        clock.addAndGet(1_000);
+        engine.tick();
+        assertThat(store.objects).as("the last file, alone past half its age, waits for max-age").hasSize(2);
+        clock.addAndGet(27_999);
+        engine.tick();
+        assertThat(store.objects).hasSize(2);
+        clock.incrementAndGet(); // the last file is 60,000 ms old
+        engine.tick();
+        assertThat(store.objects).hasSize(3);
+    }
+
+    @Test
     void anotherEventHourClosesTheFileAndTombstoneOnlyBatchesAckAtOnce() {
         SinkEngine engine = engine(1000, 8);
         accept(engine, customers(0, 0, 2, HOUR_10), () -> { });

@@ -279,18 +279,9 @@ public final class SinkEngine {
      * follow them open at different times. A file alone still rolls at max-age.
      */
     private void spreadRolls(long now, long maxAge) {
-        FileBuffer oldest = null;
-        int pastHalf = 0;
-        for (FileBuffer buffer : open.values()) {
-            if (2 * (now - buffer.createdAtMillis) >= maxAge) {
-                pastHalf++;
-                if (oldest == null || buffer.createdAtMillis < oldest.createdAtMillis) {
-                    oldest = buffer;
-                }
-            }
-        }
+        long pastHalf = open.values().stream().filter(buffer -> 2 * (now - buffer.createdAtMillis) >= maxAge).count();
         if (pastHalf >= 2) {
-            roll(oldest, "age, spread");
+            roll(oldest(), "age, spread"); // past half too, being the oldest
         }
     }
 
@@ -622,7 +613,6 @@ public final class SinkEngine {
         private long lastSeen = -1;
     }
 
-    /** An open file: rows of one topic-partition, table, hour and view schema. */
     /**
      * What an open file keeps of a row until its upload is taken: the row {@link ParquetRowWriter#encode encoded}
      * (Avro binary, about its size on Kafka) instead of the decoded record, which took several times that on the
@@ -637,6 +627,7 @@ public final class SinkEngine {
         }
     }
 
+    /** An open file: rows of one topic-partition, table, hour and view schema. */
     private static final class FileBuffer {
         private final String tp;
         private final String topic;

@@ -64,10 +64,11 @@ class SinkEngineTest {
         uploader.shutdownNow();
     }
 
-    /** An engine whose files upload on {@link #uploader}, as in the service. */
-    private SinkEngine uploadingAside(SinkSettings settings) {
+    /** An engine whose files upload on {@link #uploader}, as in the service, each held at the store's closed gate. */
+    private SinkEngine uploadingAsideAtAGate(SinkSettings settings) {
         SinkEngine engine = engine(settings);
         engine.uploadOn(uploader, uploadsDone::release);
+        store.gate = new CountDownLatch(1);
         return engine;
     }
 
@@ -252,8 +253,7 @@ class SinkEngineTest {
     @Test
     @Timeout(20) // without uploads aside, the gate would hold the test's own thread
     void theNextBatchReachesRedisWhileAFileIsUploadingAndItsRowsAckAfterTheUpload() throws Exception {
-        SinkEngine engine = uploadingAside(settings(2, 8));
-        store.gate = new CountDownLatch(1);
+        SinkEngine engine = uploadingAsideAtAGate(settings(2, 8));
         AtomicInteger acks1 = new AtomicInteger();
         AtomicInteger acks2 = new AtomicInteger();
         accept(engine, customers(0, 0, 2, HOUR_10), acks1::incrementAndGet); // rolls: the upload waits at the gate
@@ -277,8 +277,7 @@ class SinkEngineTest {
     @Test
     @Timeout(20) // without uploads aside, the gate would hold the test's own thread
     void aChangeWhoseFileIsStillUploadingIsNotWrittenAgain() throws Exception {
-        SinkEngine engine = uploadingAside(settings(1, 8));
-        store.gate = new CountDownLatch(1);
+        SinkEngine engine = uploadingAsideAtAGate(settings(1, 8));
         accept(engine, List.of(customerAt(0, 0, "eA", 1)), () -> { }); // rolls at once, waits at the gate
         accept(engine, List.of(customerAt(1, 0, "eA", 1)), () -> { }); // the same change on another partition
 
@@ -293,8 +292,7 @@ class SinkEngineTest {
     @Test
     @Timeout(20) // without uploads aside, the gate would hold the test's own thread
     void onceTheFilesWaitingForUploadHoldTheBoundTheNextRollWaitsForTheOldest() throws Exception {
-        SinkEngine engine = uploadingAside(settings(2, 8, 250)); // test rows take 100 bytes each
-        store.gate = new CountDownLatch(1);
+        SinkEngine engine = uploadingAsideAtAGate(settings(2, 8, 250)); // test rows take 100 bytes each
         accept(engine, customers(0, 0, 2, HOUR_10), () -> { }); // 200 bytes waiting for their upload
 
         waitsForTheGate(() -> accept(engine, customers(0, 2, 2, HOUR_10), () -> { }),
@@ -307,8 +305,7 @@ class SinkEngineTest {
     @Test
     @Timeout(20) // without uploads aside, the gate would hold the test's own thread
     void aRevokedPartitionWaitsForItsUploadsBeforeItIsLetGo() throws Exception {
-        SinkEngine engine = uploadingAside(settings(2, 8));
-        store.gate = new CountDownLatch(1);
+        SinkEngine engine = uploadingAsideAtAGate(settings(2, 8));
         AtomicInteger acks = new AtomicInteger();
         accept(engine, customers(0, 0, 2, HOUR_10), acks::incrementAndGet);
         await().atMost(Duration.ofSeconds(5)).until(() -> store.atGate.get() == 1); // under way, not just queued
@@ -321,8 +318,7 @@ class SinkEngineTest {
     @Test
     @Timeout(20) // without uploads aside, the gate would hold the test's own thread
     void aRevokedPartitionsFileNotYetUploadingIsDroppedNotUploaded() throws Exception {
-        SinkEngine engine = uploadingAside(settings(2, 8));
-        store.gate = new CountDownLatch(1);
+        SinkEngine engine = uploadingAsideAtAGate(settings(2, 8));
         AtomicInteger acks0 = new AtomicInteger();
         AtomicInteger acks1 = new AtomicInteger();
         accept(engine, customers(1, 0, 2, HOUR_10), acks1::incrementAndGet); // uploading, held at the gate
@@ -345,8 +341,7 @@ class SinkEngineTest {
     @Test
     @Timeout(20) // without uploads aside, the gate would hold the test's own thread
     void aFailedUploadFailsTheEngineAndTheFilesAfterItAreNotUploaded() throws Exception {
-        SinkEngine engine = uploadingAside(settings(1, 8));
-        store.gate = new CountDownLatch(1);
+        SinkEngine engine = uploadingAsideAtAGate(settings(1, 8));
         store.forbidden = true;
         AtomicInteger acks = new AtomicInteger();
         accept(engine, customers(0, 0, 1, HOUR_10), acks::incrementAndGet);

@@ -148,7 +148,7 @@ public final class DemoMain {
      * 5 MB ({@code -Xmn32m -XX:SurvivorRatio=4}, the heap committed at once): a change lives for a few young
      * collections (in Debezium's queue, in a batch waiting for Kafka's acks), and a young generation that grew with
      * the heap from a few MB promoted it, filling the old generation with garbage that only full collections of
-     * 100–250 ms freed, while the pages it filled stayed resident. The metaspace starts at 64 MB, so start-up loads
+     * 160–260 ms freed, while the pages it filled stayed resident. The metaspace starts at 64 MB, so start-up loads
      * its classes without a full collection at each threshold. Freed native memory (the JIT's arenas) is handed back
      * every 5 s. Measured in docs/BENCHMARKS.md ("Memory", "Heap layout"); {@value #JVM_OPTIONS_ENV} replaces them
      * (space-separated).

@@ -18,7 +18,13 @@ import java.util.TreeMap;
  */
 public final class Metrics {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    /**
+     * HTTP/1.1, as Prometheus scrapes: the JDK client's default, HTTP/2, first asks a plain-HTTP service to upgrade
+     * (h2c), and once in the end-to-end test it read a Quarkus service's metrics as HTTP/2 frames and failed ("Frame
+     * type(101) length(6643570) exceeds MAX_FRAME_SIZE").
+     */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1)).build();
 
     public record Sample(String name, Map<String, String> labels, double value) {
     }
@@ -47,6 +53,16 @@ public final class Metrics {
             Thread.currentThread().interrupt();
             return List.of();
         }
+    }
+
+    /** The body of {@code url} (a text exposition, say); throws unless it answers 200 within {@code timeout}. */
+    public static String text(String url, Duration timeout) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(url + " answered " + response.statusCode());
+        }
+        return response.body();
     }
 
     public static List<Sample> parse(String text) {

@@ -1,10 +1,6 @@
 package io.tributary.tools.observability;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +16,8 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import io.tributary.tools.demo.Metrics;
 
 /**
  * The Grafana dashboard and the Prometheus alert rules under {@code deploy/}, checked. {@link #load()} reads both
@@ -305,15 +303,9 @@ public final class ObservabilityFiles {
     /** {@code ObservabilityFiles URL...}: exit 1 if the files query a series none of the URLs exports. */
     public static void main(String... metricsUrls) throws IOException, InterruptedException {
         ObservabilityFiles files = load();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Set<String> exported = new HashSet<>();
         for (String url : metricsUrls) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(url + " answered " + response.statusCode());
-            }
-            exported.addAll(seriesNames(response.body()));
+            exported.addAll(seriesNames(Metrics.text(url, Duration.ofSeconds(5))));
         }
         Set<String> missing = files.missing(exported);
         System.out.printf("%d metrics queried by %s and %s; not exported by %s: %s%n", files.metricNames().size(), DASHBOARD,

@@ -241,10 +241,7 @@ class PipelineFaultIT {
     }
 
     private static String httpGet(String url) throws Exception {
-        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(url).isEqualTo(200);
-        return response.body();
+        return io.tributary.tools.demo.Metrics.text(url, Duration.ofSeconds(10));
     }
 
     /** Object key -> ETag (the MD5 of its content) of every Parquet object. */

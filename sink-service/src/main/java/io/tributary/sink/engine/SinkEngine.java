@@ -1,5 +1,6 @@
 package io.tributary.sink.engine;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -441,20 +442,21 @@ public final class SinkEngine {
             for (HeldRow row : buffer.rows) {
                 rows.add(row.row());
             }
-            byte[] bytes = writer.writeEncoded(buffer.viewSchema, rows, buffer.bytes);
+            ByteBuffer bytes = writer.writeEncoded(buffer.viewSchema, rows, buffer.bytes);
+            int length = bytes.remaining();
             String key = names.objectKey(buffer.table, buffer.hour, buffer.topic, buffer.partition, buffer.firstOffset,
                     buffer.lastOffset);
             Span span = linkedSpan("sink upload " + buffer.table, buffer.rows, HeldRow::trace, HeldRow::eventId)
                     .setAttribute("tributary.table", buffer.table)
                     .setAttribute("tributary.object_key", key)
                     .setAttribute("tributary.rows", (long) buffer.rows.size())
-                    .setAttribute("tributary.bytes", (long) bytes.length)
+                    .setAttribute("tributary.bytes", (long) length)
                     .startSpan();
             inSpan(span, () -> {
                 retrier.run("s3", "upload " + key, () -> {
                     long start = System.nanoTime();
                     store.put(key, bytes);
-                    metrics.fileUploaded(buffer.table, bytes.length, System.nanoTime() - start);
+                    metrics.fileUploaded(buffer.table, length, System.nanoTime() - start);
                 });
                 return null;
             });
@@ -465,7 +467,7 @@ public final class SinkEngine {
             }
             retrier.run("redis", "record the event ids of " + key, () -> uploadedEvents.record(buffer.table, eventIds));
             metrics.rowsWritten(buffer.table, buffer.rows.size());
-            LOG.debugf("uploaded %s (%d rows, %d bytes, %s)", key, buffer.rows.size(), bytes.length, reason);
+            LOG.debugf("uploaded %s (%d rows, %d bytes, %s)", key, buffer.rows.size(), length, reason);
         } catch (RuntimeException | Error e) {
             uploadFailed = true;
             throw e;

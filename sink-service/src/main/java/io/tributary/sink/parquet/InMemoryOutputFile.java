@@ -1,6 +1,7 @@
 package io.tributary.sink.parquet;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
@@ -8,14 +9,15 @@ import org.apache.parquet.io.PositionOutputStream;
 /** A Parquet {@link OutputFile} into memory: no Hadoop FileSystem, no local file; the bytes are then uploaded. */
 final class InMemoryOutputFile implements OutputFile {
 
-    private final ByteArrayOutputStream bytes;
+    private final Buffer bytes;
 
     InMemoryOutputFile(int initialCapacity) {
-        this.bytes = new ByteArrayOutputStream(initialCapacity);
+        this.bytes = new Buffer(initialCapacity);
     }
 
-    byte[] toByteArray() {
-        return bytes.toByteArray();
+    /** The bytes written, in place (no copy): valid until the next {@link #createOrOverwrite}. */
+    ByteBuffer bytes() {
+        return bytes.written();
     }
 
     @Override
@@ -57,5 +59,15 @@ final class InMemoryOutputFile implements OutputFile {
     @Override
     public String getPath() {
         return "memory";
+    }
+
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer(int initialCapacity) {
+            super(initialCapacity);
+        }
+
+        ByteBuffer written() {
+            return ByteBuffer.wrap(buf, 0, count).slice();
+        }
     }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -595,7 +596,7 @@ class SinkEngineTest {
         final AtomicInteger atGate = new AtomicInteger();
 
         @Override
-        public void put(String key, byte[] content) {
+        public void put(String key, ByteBuffer content) {
             CountDownLatch closed = gate;
             if (closed != null) {
                 atGate.incrementAndGet();
@@ -613,7 +614,9 @@ class SinkEngineTest {
                 throw new IllegalStateException("403 Access Denied");
             }
             puts.incrementAndGet();
-            objects.put(key, content);
+            byte[] bytes = new byte[content.remaining()];
+            content.duplicate().get(bytes);
+            objects.put(key, bytes);
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.tributary.sink.lake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.util.Random;
 import java.util.UUID;
 
@@ -52,9 +53,12 @@ class S3ObjectStoreIT {
         new Random(7).nextBytes(small);
         new Random(8).nextBytes(large);
 
-        store.put(prefix + "t+0+0-9.parquet", small);
-        store.put(prefix + "t+0+10-99.parquet", large);
-        store.put(prefix + "t+0+10-99.parquet", large); // a redelivered roll rewrites the same object
+        store.put(prefix + "t+0+0-9.parquet", ByteBuffer.wrap(small));
+        store.put(prefix + "t+0+10-99.parquet", ByteBuffer.wrap(large));
+        // a redelivered roll rewrites the same object; the bytes are read from the buffer's position, in place
+        byte[] padded = new byte[large.length + 10];
+        System.arraycopy(large, 0, padded, 3, large.length);
+        store.put(prefix + "t+0+10-99.parquet", ByteBuffer.wrap(padded, 3, large.length));
 
         assertThat(store.list(prefix)).containsExactlyInAnyOrder(prefix + "t+0+0-9.parquet", prefix + "t+0+10-99.parquet");
         assertThat(lake.bytes(prefix + "t+0+0-9.parquet")).isEqualTo(small);

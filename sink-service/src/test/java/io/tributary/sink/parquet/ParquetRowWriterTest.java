@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.avro.Conversions;
 import org.apache.avro.LogicalTypes;
@@ -14,6 +17,10 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -99,6 +106,36 @@ class ParquetRowWriterTest {
         assertThat(rows.get(1).get("segment_id")).isEqualTo(2);
         assertThat(rows.get(1).get("last_seen")).isNull();
         assertThat(rows.get(1).get("name")).hasToString("Ada L");
+    }
+
+    /**
+     * A file's event ids, LSNs and offsets differ row by row: a dictionary of them only grows (and held them all in the
+     * sink's heap until the file was closed). The columns whose values repeat keep theirs. Pages are at most 256 KB.
+     */
+    @Test
+    void columnsOfOneValuePerRowAreNotDictionaryEncodedAndPagesStaySmall() throws Exception {
+        List<GenericRecord> changes = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            changes.add(Views.orderChange("%064x".formatted(i), "INSERT", 1000 + i, TS, i, Views.order(i, 7, "12.50", null, PLACED)));
+        }
+        byte[] file = new ParquetRowWriter(Compression.SNAPPY)
+                .write(Views.ORDER_VIEW, Views.records(Views.ORDER_TOPIC, 0, 0, changes), 1000);
+
+        Map<String, ColumnChunkMetaData> columns = new HashMap<>();
+        ParquetMetadata footer = ParquetFiles.footer(file);
+        assertThat(footer.getBlocks()).hasSize(1);
+        footer.getBlocks().get(0).getColumns().forEach(c -> columns.put(c.getPath().toDotString(), c));
+        for (String unique : List.of(ParquetRowWriter.EVENT_ID, ParquetRowWriter.LSN, ParquetRowWriter.KAFKA_OFFSET)) {
+            assertThat(columns.get(unique).getEncodings()).as(unique).noneMatch(Encoding::usesDictionary);
+        }
+        for (String repeated : List.of(ParquetRowWriter.OP, ParquetRowWriter.KAFKA_TOPIC, "customer_id")) {
+            assertThat(columns.get(repeated).getEncodings()).as(repeated).anyMatch(Encoding::usesDictionary);
+        }
+        // 10,000 ids of 64 characters are 680 KB: three pages at least
+        try (ParquetFileReader reader = ParquetFileReader.open(new ParquetFiles.BytesInputFile(file))) {
+            assertThat(reader.readOffsetIndex(columns.get(ParquetRowWriter.EVENT_ID)).getPageCount()).isGreaterThanOrEqualTo(3);
+        }
+        assertThat(ParquetFiles.read(file)).hasSize(10_000);
     }
 
     private static Schema nonNull(Schema schema) {

@@ -23,7 +23,8 @@ public final class CloudEvents implements AutoCloseable {
 
     private final AvroKafkaSerializer<GenericRecord> serializer = new AvroKafkaSerializer<>();
     private final AvroKafkaSerializer<GenericRecord> keySerializer = new AvroKafkaSerializer<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private final URI endpoint;
 
     public CloudEvents(TestServices services, URI endpoint) {

@@ -200,7 +200,8 @@ class OutboxPipelineIT {
 
     /** {@code tributary_capture_routed_total{topic="tributary.outbox.Order"}} from the capture-service's /q/metrics. */
     private static double routedCount() throws IOException, InterruptedException {
-        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(capture.url() + "/q/metrics")).build(),
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(capture.url() + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return metrics.lines()
                 .filter(l -> l.startsWith("tributary_capture_routed_total{") && l.contains("topic=\"" + TOPIC + "\""))

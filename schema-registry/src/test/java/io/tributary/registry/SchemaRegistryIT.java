@@ -159,7 +159,8 @@ class SchemaRegistryIT {
                 () -> client.groups().byGroupId("sdk").artifacts().post(createArtifact("twice-value", CUSTOMER_V1)));
         assertEquals("ArtifactAlreadyExistsException", exists.getName());
 
-        HttpResponse<String> raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> raw = http.send(HttpRequest.newBuilder(
                 URI.create(server.url() + "/groups/sdk/artifacts/no-such-artifact")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(404, raw.statusCode());

@@ -55,7 +55,7 @@ public final class CaptureProcess implements AutoCloseable {
 
     /** Waits until /q/health/ready answers 200. */
     public CaptureProcess awaitReady(Duration timeout) {
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
             if (!process.isAlive()) {
                 throw new AssertionError("capture-service exited with " + process.exitValue() + ", see " + log);
@@ -68,7 +68,8 @@ public final class CaptureProcess implements AutoCloseable {
     }
 
     public String get(String path) throws IOException, InterruptedException {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 

@@ -101,7 +101,8 @@ class SchemaEvolutionIT {
     }
 
     private static int versions(String artifact) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
                 URI.create(DB.registryUrl() + "/groups/default/artifacts/" + artifact + "/versions")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

@@ -56,7 +56,8 @@ class KafkaSourcePushIT {
 
     static KafkaTestClient client;
     static Processor processor;
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() {

@@ -167,7 +167,8 @@ class ReconcileIT {
     }
 
     private static HttpResponse<String> get(ReconcileWatch watch, String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + watch.port() + path)).build(),
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + watch.port() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -28,9 +28,4 @@ public interface UploadedEvents {
     static String id(String table, String eventId) {
         return table + ":" + eventId;
     }
-
-    /** The event id of an {@link #id} (table names, from Kafka topic names, hold no ':'). */
-    static String eventIdOf(String id) {
-        return id.substring(id.indexOf(':') + 1);
-    }
 }

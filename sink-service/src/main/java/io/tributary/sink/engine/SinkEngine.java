@@ -101,13 +101,13 @@ public final class SinkEngine {
 
     private final Map<String, FileBuffer> open = new LinkedHashMap<>();
     private final Map<String, PartitionState> partitions = new HashMap<>();
-    /** Ids ({@link UploadedEvents#id}) of the rows in open files. */
-    private final Set<String> openIds = new HashSet<>();
+    /** Event ids of the rows in open files. */
+    private final EventIds openIds = new EventIds();
     /**
      * Ids whose upload was taken since the current {@link #accept}'s lookup in {@link UploadedEvents} (or, between
      * batches, since the last one); cleared at the end of {@code accept} and {@code tick}.
      */
-    private final Set<String> uploadedNow = new HashSet<>();
+    private final EventIds uploadedNow = new EventIds();
     private Set<String> uploadedBefore = Set.of();
     /** Rolled files whose upload is not completed yet ({@link #completeUploads}), in roll order. */
     private final ArrayDeque<Upload> uploads = new ArrayDeque<>();
@@ -317,12 +317,11 @@ public final class SinkEngine {
         }
         long hour = ObjectNames.hourOf(record.sourceTsMs());
         FileBuffer buffer = open.get(tp);
-        String id = UploadedEvents.id(record.table(), record.eventId());
         if (buffer == null && state.recovering) {
             // first the sink's own redeliveries: offsets already in a file
             Optional<ObjectNames.OffsetRange> existing = coveringFile(record, hour);
             if (existing.isPresent() && holesPossible) {
-                if (uploadedBefore.contains(id) || uploadedNow.contains(id)) {
+                if (uploadedBefore(record) || uploadedNow.contains(record.table(), record.eventId())) {
                     metrics.alreadyInLake(record.table());
                     return;
                 }
@@ -337,10 +336,12 @@ public final class SinkEngine {
                 return;
             }
         }
-        if (openIds.contains(id) || uploadedNow.contains(id) || uploadedBefore.contains(id)) {
+        if (openIds.contains(record.table(), record.eventId()) || uploadedNow.contains(record.table(), record.eventId())
+                || uploadedBefore(record)) {
             // then the same change at another offset (the view topic holds it twice); still recovering if so
             try (ChangeLog change = ChangeLog.of(record.eventId(), record.trace())) {
-                LOG.debugf("%s offset %d: event %s is already in the lake or an open file: dropped", tp, record.offset(), id);
+                LOG.debugf("%s offset %d: event %s of %s is already in the lake or an open file: dropped", tp, record.offset(),
+                        record.eventId(), record.table());
             }
             metrics.duplicateDropped(record.table());
             return;
@@ -357,9 +358,9 @@ public final class SinkEngine {
             buffer = new FileBuffer(tp, record, writer.fileSchema(record.viewSchema()), hour, wallClockMillis.getAsLong());
             open.put(tp, buffer);
         }
-        buffer.add(new HeldRow(id, record.sourceTsMs(), record.trace(),
+        buffer.add(new HeldRow(record.eventId(), record.sourceTsMs(), record.trace(),
                 writer.encode(buffer.fileSchema, record)), record, ticket);
-        openIds.add(id);
+        openIds.add(record.table(), record.eventId());
         if (buffer.rows.size() >= settings.rollMaxRecords() || buffer.bytes >= settings.rollMaxBytes()) {
             roll(buffer, "size");
         }
@@ -372,9 +373,14 @@ public final class SinkEngine {
     private void discard(FileBuffer buffer) {
         open.remove(buffer.tp, buffer);
         for (HeldRow row : buffer.rows) {
-            openIds.remove(row.id());
+            openIds.remove(buffer.table, row.eventId());
         }
         buffer.tickets.keySet().forEach(ticket -> ticket.discarded = true);
+    }
+
+    /** Whether the current batch's lookup found the record's event id recorded as uploaded. */
+    private boolean uploadedBefore(ViewRecord record) {
+        return !uploadedBefore.isEmpty() && uploadedBefore.contains(UploadedEvents.id(record.table(), record.eventId()));
     }
 
     private Optional<ObjectNames.OffsetRange> coveringFile(ViewRecord record, long hour) {
@@ -530,8 +536,8 @@ public final class SinkEngine {
             throw e;
         }
         for (HeldRow row : upload.buffer.rows) {
-            openIds.remove(row.id());
-            uploadedNow.add(row.id());
+            openIds.remove(upload.buffer.table, row.eventId());
+            uploadedNow.add(upload.buffer.table, row.eventId());
         }
         upload.buffer.tickets.forEach((ticket, count) -> {
             ticket.pending -= count;
@@ -620,12 +626,37 @@ public final class SinkEngine {
      * (Avro binary, about its size on Kafka) instead of the decoded record, which took several times that on the
      * heap, and lived long enough to fill the old generation with it.
      *
-     * @param id its {@link UploadedEvents#id}, the instance held in {@link #openIds} (the event id is not kept twice)
+     * @param eventId the record's own event id, the instance held in {@link #openIds} (not kept twice; a table-qualified
+     *        copy per row was as large as the row's other heap)
      */
-    private record HeldRow(String id, long sourceTsMs, SpanContext trace, byte[] row) {
+    private record HeldRow(String eventId, long sourceTsMs, SpanContext trace, byte[] row) {
+    }
 
-        String eventId() {
-            return UploadedEvents.eventIdOf(id);
+    /**
+     * Event ids by table: a row's dedupe identity ({@link UploadedEvents#id}) without building the string for each
+     * row, which then lived as long as the row.
+     */
+    private static final class EventIds {
+        private final Map<String, Set<String>> byTable = new HashMap<>();
+
+        boolean contains(String table, String eventId) {
+            Set<String> ids = byTable.get(table);
+            return ids != null && ids.contains(eventId);
+        }
+
+        void add(String table, String eventId) {
+            byTable.computeIfAbsent(table, t -> new HashSet<>()).add(eventId);
+        }
+
+        void remove(String table, String eventId) {
+            Set<String> ids = byTable.get(table);
+            if (ids != null) {
+                ids.remove(eventId);
+            }
+        }
+
+        void clear() {
+            byTable.values().forEach(Set::clear);
         }
     }
 

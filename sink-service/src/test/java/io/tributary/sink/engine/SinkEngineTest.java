@@ -481,6 +481,24 @@ class SinkEngineTest {
                 .isEqualTo(3);
     }
 
+    /** The dedupe identity is the table and the event id: one event id in two views is two rows, open or uploaded. */
+    @Test
+    void theSameEventIdInAnotherTableIsAnotherRow() {
+        SinkEngine engine = engine(1000, 8);
+        ViewRecord order = Views.records(Views.ORDER_TOPIC, 0, 0, List.of(Views.orderChange("eA", "INSERT", 1000, HOUR_10, 1,
+                Views.order(1, 1, "1.00", null, Instant.ofEpochMilli(HOUR_10))))).get(0);
+        accept(engine, List.of(customerAt(0, 0, "eA", 1)), () -> { });
+        accept(engine, List.of(order), () -> { });
+        engine.flushAll();
+        accept(engine, List.of(Views.records(Views.ORDER_TOPIC, 0, 1, List.of(Views.orderChange("eB", "INSERT", 1001, HOUR_10, 2,
+                Views.order(2, 1, "1.00", null, Instant.ofEpochMilli(HOUR_10))))).get(0)), () -> { });
+        accept(engine, List.of(customerAt(0, 1, "eB", 2)), () -> { });
+        engine.flushAll();
+        assertThat(eventIdsInLake()).containsExactlyInAnyOrder("eA", "eA", "eB", "eB");
+        assertThat(uploadedEvents.ids).containsExactlyInAnyOrder("customer_view:eA", "order_view:eA", "customer_view:eB",
+                "order_view:eB");
+    }
+
     @Test
     void eventIdsAreRecordedOnlyAfterTheirFileIsUploaded() {
         SinkEngine engine = engine(1000, 8);

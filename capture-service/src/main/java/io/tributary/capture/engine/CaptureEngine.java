@@ -170,11 +170,9 @@ public class CaptureEngine {
 
         // Debezium's queue hands out a batch when it holds max.batch.size changes or poll.interval.ms has passed (default
         // 500 ms: half a second of latency at low rates). Short polls keep latency low; batches still fill under load.
-        // The queue holds four batches (Debezium's defaults): a burst fills it, and its changes (SourceRecords with
-        // their Structs) outlive young collections; at 16,384 they took the service's peak RSS past 300 MB.
         p.setProperty("poll.interval.ms", "20");
-        p.setProperty("max.batch.size", "2048");
-        p.setProperty("max.queue.size", "8192");
+        p.setProperty("max.batch.size", "4096");
+        p.setProperty("max.queue.size", "16384");
 
         p.setProperty("decimal.handling.mode", "precise");
         p.setProperty("time.precision.mode", "adaptive_time_microseconds");

@@ -23,8 +23,12 @@ public final class CloudEvents implements AutoCloseable {
 
     private final AvroKafkaSerializer<GenericRecord> serializer = new AvroKafkaSerializer<>();
     private final AvroKafkaSerializer<GenericRecord> keySerializer = new AvroKafkaSerializer<>();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    /**
+     * The JDK client's default protocol (it asks for an h2c upgrade), not HTTP/1.1: over HTTP/1.1 connections a SIGTERM
+     * answers none of the waiting requests (PushProcessIT: 0 of 12; over h2c all 12), presumably because the server closes
+     * them before the flush at ShutdownEvent has completed them. Open in issue 7's notes.
+     */
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI endpoint;
 
     public CloudEvents(TestServices services, URI endpoint) {

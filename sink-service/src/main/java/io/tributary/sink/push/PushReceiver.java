@@ -24,6 +24,7 @@ import org.jboss.logging.Logger;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.tributary.sink.config.SinkConfig;
 import io.tributary.sink.engine.SinkEngine;
@@ -84,6 +85,7 @@ public class PushReceiver {
         return thread;
     });
     private volatile boolean stopping;
+    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
 
     public PushReceiver(SinkRuntime runtime, SinkConfig config, MeterRegistry registry,
             @ConfigProperty(name = "apicurio.registry.url", defaultValue = "http://127.0.0.1:8085/apis/registry/v3") String registryUrl) {
@@ -237,9 +239,23 @@ public class PushReceiver {
         }
     }
 
-    /** Graceful shutdown (SIGTERM): refuse new requests, upload the open files so waiting requests are answered. */
+    /**
+     * Graceful shutdown (SIGTERM), first chance: Quarkus's pre-shutdown ({@code quarkus.shutdown.delay-enabled}), while
+     * the HTTP server still writes answers. At {@link ShutdownEvent} it had closed HTTP/1.1 connections already, and
+     * the waiting requests' 200s never left (over h2c they did).
+     */
+    void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
+        stopGracefully();
+    }
+
+    /** Graceful shutdown, when no pre-shutdown ran (the delay disabled). */
     void onShutdown(@Observes ShutdownEvent event) {
-        if (!config.enabled()) {
+        stopGracefully();
+    }
+
+    /** Refuse new requests, upload the open files so waiting requests are answered; once. */
+    private void stopGracefully() {
+        if (!config.enabled() || stopped.getAndSet(true)) {
             return;
         }
         stopping = true;

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.TreeMap;
 
 import jakarta.annotation.PreDestroy;
@@ -84,8 +85,8 @@ public class PushReceiver {
         thread.setDaemon(true);
         return thread;
     });
-    private volatile boolean stopping;
-    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Set once at shutdown: new requests are refused from then on. */
+    private final AtomicBoolean stopping = new AtomicBoolean();
 
     public PushReceiver(SinkRuntime runtime, SinkConfig config, MeterRegistry registry,
             @ConfigProperty(name = "apicurio.registry.url", defaultValue = "http://127.0.0.1:8085/apis/registry/v3") String registryUrl) {
@@ -116,7 +117,7 @@ public class PushReceiver {
      * in the engine (a resent request for the same offset waits for the same outcome).
      */
     public CompletionStage<Void> receive(KafkaSourceEvent event) {
-        if (stopping) {
+        if (stopping.get()) {
             return CompletableFuture.failedFuture(new Stopping());
         }
         if (event.value() == null) {
@@ -255,10 +256,9 @@ public class PushReceiver {
 
     /** Refuse new requests, upload the open files so waiting requests are answered; once. */
     private void stopGracefully() {
-        if (!config.enabled() || stopped.getAndSet(true)) {
+        if (!config.enabled() || stopping.getAndSet(true)) {
             return;
         }
-        stopping = true;
         int waiting;
         synchronized (partitions) {
             waiting = partitions.values().stream().mapToInt(t -> {

@@ -132,9 +132,10 @@ public final class BenchMain {
         results.put("started", Instant.ofEpochMilli(t0).toString());
         results.put("mode", (plan.quick() ? "quick" : "full") + (peerOnly ? ", peer only" : ""));
         results.put("hardware", hardware());
-        results.put("service_jvm_options", String.join(" ", DemoMain.serviceJvmOptions())
-                + (DemoMain.serviceJvmOptions("capture-service").equals(DemoMain.serviceJvmOptions()) ? ""
-                        : " (capture-service: " + String.join(" ", DemoMain.serviceJvmOptions("capture-service")) + ")"));
+        List<String> jvm = DemoMain.serviceJvmOptions();
+        List<String> captureJvm = DemoMain.serviceJvmOptions("capture-service");
+        results.put("service_jvm_options", String.join(" ", jvm)
+                + (captureJvm.equals(jvm) ? "" : " (capture-service: " + String.join(" ", captureJvm) + ")"));
         stack = new LocalStack(stackDir, LocalStack.Ports.free(), layout);
         say("backing services (state " + stackDir + ")");
         stack.up(line -> say("    " + line));

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -166,19 +167,23 @@ public final class DemoMain {
 
     /** {@link #SERVICE_JVM_OPTIONS}, or those of {@value #JVM_OPTIONS_ENV} when set. */
     public static List<String> serviceJvmOptions() {
-        String env = System.getenv(JVM_OPTIONS_ENV);
-        return env == null || env.isBlank() ? SERVICE_JVM_OPTIONS : List.of(env.trim().split("\\s+"));
+        return envJvmOptions().orElse(SERVICE_JVM_OPTIONS);
     }
 
-    /** {@link #serviceJvmOptions()} for one service: the capture-service's heap is {@link #CAPTURE_HEAP}, unless set by env. */
+    /**
+     * {@link #serviceJvmOptions()} for one service: without {@value #JVM_OPTIONS_ENV}, the capture-service's heap is
+     * {@link #CAPTURE_HEAP}.
+     */
     public static List<String> serviceJvmOptions(String service) {
-        List<String> options = serviceJvmOptions();
-        if (!service.equals("capture-service") || options != SERVICE_JVM_OPTIONS) {
-            return options;
-        }
-        return options.stream()
-                .map(o -> o.startsWith("-Xms") ? "-Xms" + CAPTURE_HEAP : o.startsWith("-Xmx") ? "-Xmx" + CAPTURE_HEAP : o)
-                .toList();
+        return envJvmOptions().orElseGet(() -> !service.equals("capture-service") ? SERVICE_JVM_OPTIONS
+                : SERVICE_JVM_OPTIONS.stream()
+                        .map(o -> o.startsWith("-Xms") ? "-Xms" + CAPTURE_HEAP : o.startsWith("-Xmx") ? "-Xmx" + CAPTURE_HEAP : o)
+                        .toList());
+    }
+
+    private static Optional<List<String>> envJvmOptions() {
+        String env = System.getenv(JVM_OPTIONS_ENV);
+        return env == null || env.isBlank() ? Optional.empty() : Optional.of(List.of(env.trim().split("\\s+")));
     }
 
     /** The three services, configured for this stack, each with the {@code extra} configuration on top. */
@@ -186,8 +191,7 @@ public final class DemoMain {
         String kafka = stack.kafka().bootstrapServers();
         String registry = stack.registry().url();
         String redis = stack.redis().uri();
-        List<String> jvm = serviceJvmOptions();
-        java.util.Optional<io.tributary.stack.StackSecurity> security = stack.security();
+        Optional<io.tributary.stack.StackSecurity> security = stack.security();
         QuarkusAppProcess capture = stack.app("capture-service", with(extra, security.map(s -> SecureServices.capture(stack, s)), Map.of(
                 "capture.database.host", "127.0.0.1",
                 "capture.database.port", Integer.toString(stack.postgres().port()),
@@ -201,7 +205,7 @@ public final class DemoMain {
                 "apicurio.registry.url", registry,
                 "processor.masking.key", DEMO_MASKING_KEY,
                 // find the change topics capture creates within seconds, not the default 30 s
-                "mp.messaging.incoming.changes.metadata.max.age.ms", "2000")), jvm);
+                "mp.messaging.incoming.changes.metadata.max.age.ms", "2000")), serviceJvmOptions("processor-service"));
         QuarkusAppProcess sink = stack.app("sink-service", with(extra, security.map(s -> SecureServices.sink(stack, s)), Map.ofEntries(
                 Map.entry("kafka.bootstrap.servers", kafka),
                 Map.entry("quarkus.redis.hosts", redis),
@@ -215,12 +219,12 @@ public final class DemoMain {
                 Map.entry("mp.messaging.incoming.views.metadata.max.age.ms", "2000"),
                 Map.entry("sink.roll.max-age", "10s"),
                 // open and uploading files within the 128 MB heap (SERVICE_JVM_OPTIONS): a held row takes 2-3 times its Kafka bytes
-                Map.entry("sink.max-buffered-bytes", "8M"))), jvm);
+                Map.entry("sink.max-buffered-bytes", "8M"))), serviceJvmOptions("sink-service"));
         return List.of(capture, processor, sink);
     }
 
     /** The plain configuration, then the secure stack's settings over it, then the caller's extra on top. */
-    private static Map<String, String> with(Map<String, String> extra, java.util.Optional<Map<String, String>> secure,
+    private static Map<String, String> with(Map<String, String> extra, Optional<Map<String, String>> secure,
             Map<String, String> config) {
         Map<String, String> merged = new java.util.HashMap<>(config);
         secure.ifPresent(merged::putAll);

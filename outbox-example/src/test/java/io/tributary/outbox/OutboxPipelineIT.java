@@ -45,6 +45,7 @@ import io.restassured.http.ContentType;
 import io.tributary.stack.PostgresServer;
 import io.tributary.stack.QuarkusAppProcess;
 import io.tributary.stack.StackLayout;
+import io.tributary.testsupport.Http;
 import io.tributary.testsupport.TestServices;
 
 /**
@@ -200,7 +201,7 @@ class OutboxPipelineIT {
 
     /** {@code tributary_capture_routed_total{topic="tributary.outbox.Order"}} from the capture-service's /q/metrics. */
     private static double routedCount() throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http = Http.client();
         String metrics = http.send(HttpRequest.newBuilder(URI.create(capture.url() + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return metrics.lines()

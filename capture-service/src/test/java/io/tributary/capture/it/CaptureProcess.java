@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 
+import io.tributary.testsupport.Http;
+
 /** The packaged capture-service ({@code target/quarkus-app/quarkus-run.jar}) as its own process. */
 public final class CaptureProcess implements AutoCloseable {
 
@@ -55,7 +57,7 @@ public final class CaptureProcess implements AutoCloseable {
 
     /** Waits until /q/health/ready answers 200. */
     public CaptureProcess awaitReady(Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http = Http.client();
         Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
             if (!process.isAlive()) {
                 throw new AssertionError("capture-service exited with " + process.exitValue() + ", see " + log);
@@ -68,7 +70,7 @@ public final class CaptureProcess implements AutoCloseable {
     }
 
     public String get(String path) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http = Http.client();
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }

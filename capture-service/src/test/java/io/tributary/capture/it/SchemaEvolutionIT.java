@@ -25,6 +25,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tributary.capture.health.CaptureState;
 import io.tributary.capture.it.TopicReader.Change;
+import io.tributary.testsupport.Http;
 
 /**
  * A nullable column added mid-stream gives a new compatible schema version and old records stay readable;
@@ -101,7 +102,7 @@ class SchemaEvolutionIT {
     }
 
     private static int versions(String artifact) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http = Http.client();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(
                 URI.create(DB.registryUrl() + "/groups/default/artifacts/" + artifact + "/versions")).build(),
                 HttpResponse.BodyHandlers.ofString());

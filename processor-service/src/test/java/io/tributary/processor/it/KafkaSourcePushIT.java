@@ -35,6 +35,7 @@ import io.tributary.avro.Op;
 import io.tributary.demo.CustomerChange;
 import io.tributary.processor.messaging.DeadLetters;
 import io.tributary.stack.RedisServer;
+import io.tributary.testsupport.Http;
 import io.tributary.testsupport.RealServicesResource;
 import io.tributary.testsupport.TestServices;
 
@@ -56,8 +57,7 @@ class KafkaSourcePushIT {
 
     static KafkaTestClient client;
     static Processor processor;
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP = Http.client();
 
     @BeforeAll
     static void start() {

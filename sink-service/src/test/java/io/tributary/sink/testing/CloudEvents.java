@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.avro.generic.GenericRecord;
 
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.tributary.testsupport.Http;
 import io.tributary.testsupport.TestServices;
 
 /**
@@ -28,8 +29,7 @@ public final class CloudEvents implements AutoCloseable {
      * must be answered before the server closes the connections (PushProcessIT answered 0 of 12 over HTTP/1.1 while the
      * sink answered them at ShutdownEvent, 12 of 12 over h2c).
      */
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = Http.client();
     private final URI endpoint;
 
     public CloudEvents(TestServices services, URI endpoint) {

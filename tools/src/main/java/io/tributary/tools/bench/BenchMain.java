@@ -133,9 +133,14 @@ public final class BenchMain {
         results.put("mode", (plan.quick() ? "quick" : "full") + (peerOnly ? ", peer only" : ""));
         results.put("hardware", hardware());
         List<String> jvm = DemoMain.serviceJvmOptions();
-        List<String> captureJvm = DemoMain.serviceJvmOptions("capture-service");
-        results.put("service_jvm_options", String.join(" ", jvm)
-                + (captureJvm.equals(jvm) ? "" : " (capture-service: " + String.join(" ", captureJvm) + ")"));
+        StringBuilder jvmOptions = new StringBuilder(String.join(" ", jvm));
+        for (String service : List.of("capture-service", "processor-service", "sink-service")) {
+            List<String> own = DemoMain.serviceJvmOptions(service);
+            if (!own.equals(jvm)) {
+                jvmOptions.append(" (").append(service).append(": ").append(String.join(" ", own)).append(')');
+            }
+        }
+        results.put("service_jvm_options", jvmOptions.toString());
         stack = new LocalStack(stackDir, LocalStack.Ports.free(), layout);
         say("backing services (state " + stackDir + ")");
         stack.up(line -> say("    " + line));

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 
 import io.tributary.stack.LocalStack;
 import io.tributary.stack.QuarkusAppProcess;
@@ -149,36 +150,64 @@ public final class DemoMain {
      * 5 MB ({@code -Xmn32m -XX:SurvivorRatio=4}, the heap committed at once): a change lives for a few young
      * collections (in Debezium's queue, in a batch waiting for Kafka's acks), and a young generation that grew with
      * the heap from a few MB promoted it, filling the old generation with garbage that only full collections of
-     * 160–260 ms freed, while the pages it filled stayed resident. The metaspace starts at 64 MB, so start-up loads
-     * its classes without a full collection at each threshold. Freed native memory (the JIT's arenas) is handed back
-     * every 5 s. Measured in docs/BENCHMARKS.md ("Memory", "Heap layout"); {@value #JVM_OPTIONS_ENV} replaces them
-     * (space-separated).
+     * 160–260 ms freed, while the pages it filled stayed resident. The metaspace threshold is above what any of them
+     * loads (55–85 MB), so start-up runs no full collection for it. Freed native memory (the JIT's arenas) is handed
+     * back every 5 s. Measured in docs/BENCHMARKS.md ("Memory", "Heap layout"); {@link #OWN_JVM_OPTIONS} differ per
+     * service, and {@value #JVM_OPTIONS_ENV} replaces them all (space-separated).
      */
     public static final List<String> SERVICE_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms128m", "-Xmx128m",
-            "-Xmn32m", "-XX:SurvivorRatio=4", "-XX:MetaspaceSize=64m",
+            "-Xmn32m", "-XX:SurvivorRatio=4", "-XX:MetaspaceSize=96m",
             "-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=5000");
     public static final String JVM_OPTIONS_ENV = "TRIBUTARY_SERVICE_JVM_OPTS";
     /**
-     * The capture-service's heap, smaller than {@link #SERVICE_JVM_OPTIONS}' 128 MB: its live data is 20–30 MB, its old
-     * generation is filled (and so resident) between full collections, and at 128 MB it peaked at 303–306 MB of RSS in
-     * the bench. The young generation stays at 32 MB.
+     * Per service, options that replace those of {@link #SERVICE_JVM_OPTIONS} with the same flag, or are added.
+     * <ul>
+     * <li>The capture-service's heap is 112 MB: its live data is 20–30 MB, its old generation is filled (and so
+     * resident) between full collections, and at 128 MB it peaked at 303–306 MB of RSS in the bench.
+     * <li>The sink runs C1 only ({@code -XX:TieredStopAtLevel=1}), in a 112 MB heap. It loads the most classes
+     * (Parquet, Hadoop's API, the AWS SDK: 85 MB of metaspace), and C2 took another 30 MB steady and 50 MB at peak
+     * (its compiled code, the profiles of the methods C1 compiled first, its arenas while compiling): 310–320 MB of
+     * RSS at a 96 MB heap against 260–265 MB with C1 only. C1's code took about a quarter more CPU in the sink at
+     * 5k changes/s once C2 had compiled everything, and none of C2's compiling (as much CPU again as 25 s of load)
+     * in the first minutes.
+     * </ul>
      */
-    static final String CAPTURE_HEAP = "112m";
+    static final Map<String, List<String>> OWN_JVM_OPTIONS = Map.of(
+            "capture-service", List.of("-Xms112m", "-Xmx112m"),
+            "sink-service", List.of("-Xms112m", "-Xmx112m", "-XX:TieredStopAtLevel=1"));
 
     /** {@link #SERVICE_JVM_OPTIONS}, or those of {@value #JVM_OPTIONS_ENV} when set. */
     public static List<String> serviceJvmOptions() {
         return envJvmOptions().orElse(SERVICE_JVM_OPTIONS);
     }
 
-    /**
-     * {@link #serviceJvmOptions()} for one service: without {@value #JVM_OPTIONS_ENV}, the capture-service's heap is
-     * {@link #CAPTURE_HEAP}.
-     */
+    /** {@link #serviceJvmOptions()} for one service: with its {@link #OWN_JVM_OPTIONS}, unless {@value #JVM_OPTIONS_ENV} is set. */
     public static List<String> serviceJvmOptions(String service) {
-        return envJvmOptions().orElseGet(() -> !service.equals("capture-service") ? SERVICE_JVM_OPTIONS
-                : SERVICE_JVM_OPTIONS.stream()
-                        .map(o -> o.startsWith("-Xms") ? "-Xms" + CAPTURE_HEAP : o.startsWith("-Xmx") ? "-Xmx" + CAPTURE_HEAP : o)
-                        .toList());
+        return envJvmOptions().orElseGet(() -> withOwn(SERVICE_JVM_OPTIONS, OWN_JVM_OPTIONS.getOrDefault(service, List.of())));
+    }
+
+    /** {@code base} with each option of {@code own} in place of the one setting the same flag, or added at the end. */
+    static List<String> withOwn(List<String> base, List<String> own) {
+        List<String> options = new ArrayList<>(base);
+        for (String o : own) {
+            int same = IntStream.range(0, options.size()).filter(i -> flag(options.get(i)).equals(flag(o))).findFirst().orElse(-1);
+            if (same >= 0) {
+                options.set(same, o);
+            } else {
+                options.add(o);
+            }
+        }
+        return List.copyOf(options);
+    }
+
+    /** The flag an option sets: {@code -Xmx} of {@code -Xmx112m}, {@code TieredStopAtLevel} of {@code -XX:TieredStopAtLevel=1}. */
+    private static String flag(String option) {
+        if (option.startsWith("-XX:")) {
+            String f = option.substring(4).replaceFirst("^[+-]", "");
+            int eq = f.indexOf('=');
+            return eq < 0 ? f : f.substring(0, eq);
+        }
+        return option.startsWith("-Xms") || option.startsWith("-Xmx") || option.startsWith("-Xmn") ? option.substring(0, 4) : option;
     }
 
     private static Optional<List<String>> envJvmOptions() {
@@ -218,7 +247,7 @@ public final class DemoMain {
                 Map.entry("quarkus.s3.aws.credentials.static-provider.secret-access-key", S3ProxyServer.SECRET_KEY),
                 Map.entry("mp.messaging.incoming.views.metadata.max.age.ms", "2000"),
                 Map.entry("sink.roll.max-age", "10s"),
-                // open and uploading files within the 128 MB heap (SERVICE_JVM_OPTIONS): a held row takes 2-3 times its Kafka bytes
+                // open and uploading files within the sink's 112 MB heap (OWN_JVM_OPTIONS): a held row takes 2-3 times its Kafka bytes
                 Map.entry("sink.max-buffered-bytes", "8M"))), serviceJvmOptions("sink-service"));
         return List.of(capture, processor, sink);
     }

@@ -168,8 +168,8 @@ public final class DemoMain {
      * (Parquet, Hadoop's API, the AWS SDK: 85 MB of metaspace), and C2 took another 30 MB steady and 50 MB at peak
      * (its compiled code, the profiles of the methods C1 compiled first, its arenas while compiling): 310–320 MB of
      * RSS at a 96 MB heap against 260–265 MB with C1 only. C1's code took about a quarter more CPU in the sink at
-     * 5k changes/s once C2 had compiled everything, and none of C2's compiling (as much CPU again as 25 s of load)
-     * in the first minutes.
+     * 5k changes/s than C2's once C2 had compiled everything; C2's compiling itself, in the first minutes after a
+     * start, took as much CPU as 25 s of that load.
      * </ul>
      */
     static final Map<String, List<String>> OWN_JVM_OPTIONS = Map.of(

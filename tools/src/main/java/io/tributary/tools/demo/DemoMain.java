@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.IntStream;
 
 import io.tributary.stack.LocalStack;
 import io.tributary.stack.QuarkusAppProcess;
@@ -188,16 +188,15 @@ public final class DemoMain {
 
     /** {@code base} with each option of {@code own} in place of the one setting the same flag, or added at the end. */
     static List<String> withOwn(List<String> base, List<String> own) {
-        List<String> options = new ArrayList<>(base);
-        for (String o : own) {
-            int same = IntStream.range(0, options.size()).filter(i -> flag(options.get(i)).equals(flag(o))).findFirst().orElse(-1);
-            if (same >= 0) {
-                options.set(same, o);
-            } else {
-                options.add(o);
-            }
+        // a LinkedHashMap keeps a replaced key where it was
+        Map<String, String> byFlag = new LinkedHashMap<>();
+        for (String o : base) {
+            byFlag.put(flag(o), o);
         }
-        return List.copyOf(options);
+        for (String o : own) {
+            byFlag.put(flag(o), o);
+        }
+        return List.copyOf(byFlag.values());
     }
 
     /** The flag an option sets: {@code -Xmx} of {@code -Xmx112m}, {@code TieredStopAtLevel} of {@code -XX:TieredStopAtLevel=1}. */

@@ -3,7 +3,9 @@ package io.tributary.sink.engine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -56,6 +58,8 @@ public class SinkRuntime {
     private final ScheduledExecutorService worker;
     private final ExecutorService uploader;
     private volatile boolean stopping;
+    /** Jobs queued on the worker and not yet run ({@link #queue}). */
+    private final Set<Job> queued = ConcurrentHashMap.newKeySet();
 
     @Inject
     public SinkRuntime(SinkConfig config, S3Client s3, Redis redis, MeterRegistry registry, OpenTelemetry openTelemetry,
@@ -144,7 +148,7 @@ public class SinkRuntime {
                 return;
             }
             try {
-                worker.execute(() -> {
+                queue(() -> {
                     Throwable failedMeanwhile = fatal.get();
                     if (failedMeanwhile != null) {
                         emitter.fail(new IllegalStateException("the sink engine has failed; consumption stops", failedMeanwhile));
@@ -157,7 +161,7 @@ public class SinkRuntime {
                         fail(e);
                         emitter.fail(e);
                     }
-                });
+                }, () -> emitter.fail(new IllegalStateException("the sink stopped before this batch was taken")));
             } catch (RejectedExecutionException e) {
                 emitter.fail(e);
             }
@@ -171,7 +175,7 @@ public class SinkRuntime {
     public void runOnWorker(String what, Consumer<SinkEngine> job) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
-            worker.execute(() -> {
+            queue(() -> {
                 try {
                     job.accept(engine);
                     done.complete(null);
@@ -179,13 +183,13 @@ public class SinkRuntime {
                     fail(e);
                     done.completeExceptionally(e);
                 }
-            });
+            }, () -> done.complete(null));
         } catch (RejectedExecutionException e) {
             LOG.debugf("sink stopped, %s skipped", what);
             return;
         }
         try {
-            done.join();
+            done.join(); // completes unrun when the sink stops first (its open files are redelivered anyway)
         } catch (RuntimeException e) {
             throw new IllegalStateException("sink engine: " + what + " failed", e);
         }
@@ -200,7 +204,7 @@ public class SinkRuntime {
     public boolean flushAll(Duration timeout) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
-            worker.execute(() -> {
+            queue(() -> {
                 if (fatal.get() != null) {
                     done.completeExceptionally(new IllegalStateException("the sink engine has failed", fatal.get()));
                     return;
@@ -212,7 +216,7 @@ public class SinkRuntime {
                     fail(e);
                     done.completeExceptionally(e);
                 }
-            });
+            }, () -> done.completeExceptionally(new IllegalStateException("the sink stopped first")));
             done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (RejectedExecutionException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -221,6 +225,45 @@ public class SinkRuntime {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    /**
+     * Queues a job on the worker; {@code dropped} runs instead if {@link #stop} drops the job unrun, so that whoever
+     * waits for it is told. {@code shutdownNow} hands back its own wrappers, not the jobs, hence {@link #queued}.
+     */
+    private void queue(Runnable job, Runnable dropped) {
+        Job queuedJob = new Job(job, dropped);
+        queued.add(queuedJob);
+        try {
+            worker.execute(queuedJob);
+        } catch (RejectedExecutionException e) {
+            queued.remove(queuedJob);
+            throw e;
+        }
+    }
+
+    /** A job on the worker: runs or is dropped, whichever takes it from {@link #queued} first. */
+    private final class Job implements Runnable {
+        private final Runnable body;
+        private final Runnable dropped;
+
+        Job(Runnable body, Runnable dropped) {
+            this.body = body;
+            this.dropped = dropped;
+        }
+
+        @Override
+        public void run() {
+            if (queued.remove(this)) {
+                body.run();
+            }
+        }
+
+        void drop() {
+            if (queued.remove(this)) {
+                dropped.run();
+            }
         }
     }
 
@@ -256,5 +299,6 @@ public class SinkRuntime {
         stopping = true;
         worker.shutdownNow();
         uploader.shutdownNow();
+        queued.forEach(Job::drop); // a rebalance callback waiting in runOnWorker returns instead of hanging the consumer's close
     }
 }

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -72,5 +74,38 @@ class SinkRuntimeTest {
         next.awaitFailure(Duration.ofSeconds(10)).assertFailedWith(IllegalStateException.class, "failed");
         assertThat(redisWrites).as("the failed engine is not touched: no hole followed by later rows").hasValue(1);
         assertThat(store.objects).isEmpty();
+    }
+
+    @Test
+    void stoppingReleasesWhoeverWaitsForAJobStillQueued() throws InterruptedException {
+        SinkRuntime runtime = runtime();
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread blocker = new Thread(() -> runtime.runOnWorker("block the worker", engine -> {
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // stop() interrupts the worker; the job just ends
+            }
+        }));
+        blocker.start();
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+
+        // a rebalance callback (the consumer closing at shutdown) queued behind it, waiting for the engine
+        Thread revoke = new Thread(() -> runtime.runOnWorker("revoke", engine -> engine.partitionsRevoked(List.of("x"))));
+        revoke.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> revoke.getState() == Thread.State.WAITING);
+        UniAssertSubscriber<Void> batch = runtime.submit(customer(0), noAck()).subscribe()
+                .withSubscriber(UniAssertSubscriber.create());
+
+        runtime.stop();
+
+        revoke.join(10_000);
+        assertThat(revoke.isAlive()).as("the revoke callback returns instead of waiting for a job that never runs").isFalse();
+        batch.awaitFailure(Duration.ofSeconds(10)).assertFailedWith(IllegalStateException.class, "stopped");
+        assertThat(redisWrites).as("the dropped batch was not written").hasValue(0);
+        release.countDown();
+        blocker.join(10_000);
     }
 }

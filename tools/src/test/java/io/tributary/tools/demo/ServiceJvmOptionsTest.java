@@ -17,11 +17,14 @@ class ServiceJvmOptionsTest {
     }
 
     @Test
-    void theSinkRunsC1OnlyInASmallerHeapAndTheProcessorTheSharedOptions() {
+    void theProcessorAndTheSinkRunC1OnlyTheCaptureServiceC2() {
         List<String> sink = DemoMain.withOwn(DemoMain.SERVICE_JVM_OPTIONS, DemoMain.OWN_JVM_OPTIONS.get("sink-service"));
+        List<String> processor = DemoMain.withOwn(DemoMain.SERVICE_JVM_OPTIONS, DemoMain.OWN_JVM_OPTIONS.get("processor-service"));
+        List<String> capture = DemoMain.withOwn(DemoMain.SERVICE_JVM_OPTIONS, DemoMain.OWN_JVM_OPTIONS.get("capture-service"));
 
         assertThat(sink).contains("-Xms112m", "-Xmx112m", "-XX:TieredStopAtLevel=1").doesNotContain("-Xms128m", "-Xmx128m");
         assertThat(sink).hasSize(DemoMain.SERVICE_JVM_OPTIONS.size() + 1);
-        assertThat(DemoMain.OWN_JVM_OPTIONS).doesNotContainKey("processor-service");
+        assertThat(processor).contains("-Xmx128m", "-XX:TieredStopAtLevel=1").hasSize(DemoMain.SERVICE_JVM_OPTIONS.size() + 1);
+        assertThat(capture).contains("-Xmx112m").noneMatch(o -> o.startsWith("-XX:TieredStopAtLevel"));
     }
 }

@@ -443,6 +443,25 @@ class SinkEngineTest {
         assertThat(firstAcks).as("the dropped rows are acknowledged by the redelivery only").hasValue(0);
     }
 
+    @Test
+    @Timeout(20) // without uploads aside, the gate would hold the test's own thread
+    void aRewindWaitsForTheUploadUnderWayThenWritesOnlyWhatIsNotInTheLake() throws Exception {
+        SinkEngine engine = uploadingAsideAtAGate(settings(2, 8));
+        AtomicInteger firstAcks = new AtomicInteger();
+        AtomicInteger rereadAcks = new AtomicInteger();
+        accept(engine, customers(0, 0, 2, HOUR_10), firstAcks::incrementAndGet); // rolls: its upload waits at the gate
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.atGate.get() == 1);
+
+        // a seek back to 0 while offsets 0..1 are being uploaded: the engine must know whether they landed
+        waitsForTheGate(() -> accept(engine, customers(0, 0, 3, HOUR_10), rereadAcks::incrementAndGet), () -> { });
+        engine.flushAll();
+
+        assertThat(store.objects.keySet()).containsExactly(key(0, 0, 1), key(0, 2, 2));
+        assertThat(eventIdsInLake()).as("each change once").containsExactlyInAnyOrder("e0-0", "e0-1", "e0-2");
+        assertThat(firstAcks).hasValue(1);
+        assertThat(rereadAcks).hasValue(1);
+    }
+
     private static ViewRecord customerAt(int partition, long offset, String eventId, long id) {
         return Views.records(Views.CUSTOMER_TOPIC, partition, offset, List.of(Views.customerChange(eventId, "UPDATE",
                 1000 + id, HOUR_10, id, Views.customer(id, "n" + id, null, null, HOUR_10)))).get(0);

@@ -5,7 +5,10 @@ import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Month;
 import java.time.OffsetDateTime;
+import java.time.Year;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +69,7 @@ public final class TypeMapping {
                 }
                 case "io.debezium.time.ZonedTimestamp" -> {
                     Schema s = LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
-                    return new Mapped(s, v -> micros(OffsetDateTime.parse((String) v, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant()));
+                    return new Mapped(s, v -> zonedMicros((String) v));
                 }
                 case "io.debezium.time.MicroTimestamp" -> {
                     return new Mapped(localMicros(), v -> ((Number) v).longValue());
@@ -165,6 +168,82 @@ public final class TypeMapping {
 
     static long micros(Instant instant) {
         return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000L);
+    }
+
+    /** {@link #fastZonedMicros}'s answer for a string it leaves to java.time. */
+    static final long NOT_FAST = Long.MIN_VALUE;
+    /** Nanoseconds per unit of the last of n fraction digits, by n. */
+    private static final int[] FRACTION_SCALE = {0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1};
+
+    /**
+     * Epoch microseconds of a {@code ZonedTimestamp}: an ISO-8601 date-time with an offset, which Debezium writes as
+     * {@code 2026-11-23T10:05:00.123456Z} (or with an offset such as {@code +05:30}, and no fraction when it is zero).
+     * That form is read by {@link #fastZonedMicros}: java.time's parser took about a twentieth of the capture-service's
+     * CPU at 5k changes/s (a map of parsed fields per value). Anything else goes through java.time, errors included.
+     */
+    static long zonedMicros(String iso) {
+        long fast = fastZonedMicros(iso);
+        return fast != NOT_FAST ? fast : micros(OffsetDateTime.parse(iso, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());
+    }
+
+    /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:MM)} read by hand, or {@link #NOT_FAST} for any other string. */
+    static long fastZonedMicros(String s) {
+        int n = s.length();
+        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':' || s.charAt(16) != ':') {
+            return NOT_FAST;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        if ((year | month | day | hour | minute | second) < 0 || month < 1 || month > 12 || day < 1
+                || day > Month.of(month).length(Year.isLeap(year)) || hour > 23 || minute > 59 || second > 59) {
+            return NOT_FAST;
+        }
+        int i = 19;
+        int nanos = 0;
+        if (s.charAt(i) == '.') {
+            int start = ++i;
+            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                i++;
+            }
+            int length = i - start;
+            if (length == 0 || length > 9) {
+                return NOT_FAST;
+            }
+            nanos = digits(s, start, length) * FRACTION_SCALE[length];
+        }
+        int offsetSeconds;
+        if (i == n - 1 && s.charAt(i) == 'Z') {
+            offsetSeconds = 0;
+        } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
+            int offsetHours = digits(s, i + 1, 2);
+            int offsetMinutes = digits(s, i + 4, 2);
+            if ((offsetHours | offsetMinutes) < 0 || offsetHours > 17 || offsetMinutes > 59) {
+                return NOT_FAST;
+            }
+            offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (s.charAt(i) == '-' ? -1 : 1);
+        } else {
+            return NOT_FAST;
+        }
+        long epochSecond = LocalDate.of(year, month, day).toEpochDay() * 86_400L + hour * 3600L + minute * 60L + second
+                - offsetSeconds;
+        return epochSecond * 1_000_000L + nanos / 1_000;
+    }
+
+    /** The decimal number of {@code length} digits at {@code from}, or -1 if one is not a digit. */
+    private static int digits(String s, int from, int length) {
+        int value = 0;
+        for (int i = from; i < from + length; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     static ByteBuffer bytes(Object v) {

@@ -56,6 +56,44 @@ class TypeMappingTest {
     }
 
     @Test
+    void zonedTimestampsAsDebeziumWritesThemAreReadByHandAndAgreeWithJavaTime() {
+        java.util.Random random = new java.util.Random(7);
+        List<java.time.ZoneOffset> offsets = List.of(java.time.ZoneOffset.UTC, java.time.ZoneOffset.ofHoursMinutes(5, 30),
+                java.time.ZoneOffset.ofHours(-8), java.time.ZoneOffset.ofHoursMinutes(-3, -45), java.time.ZoneOffset.ofHours(14));
+        List<String> samples = new java.util.ArrayList<>(List.of("0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z",
+                "1969-12-31T23:59:59.5Z", "1970-01-01T00:00:00Z", "2024-02-29T12:00:00.000001+01:00", "2026-11-23T08:11:12.654321Z"));
+        for (int i = 0; i < 2000; i++) {
+            Instant instant = Instant.ofEpochSecond(random.nextLong(-2_208_988_800L, 4_102_444_800L), random.nextInt(1_000_000_000));
+            java.time.OffsetDateTime at = instant.atOffset(offsets.get(random.nextInt(offsets.size())));
+            int unit = (int) Math.pow(10, random.nextInt(10)); // 1..9 fraction digits, or none when it is zero
+            java.time.OffsetDateTime truncated = at.withNano(unit == 1_000_000_000 ? 0 : at.getNano() / unit * unit);
+            samples.add(io.debezium.time.ZonedTimestamp.toIsoString(truncated, null)); // the connector's own formatter
+            samples.add(at.toString()); // java.time's form: a fraction of 3, 6 or 9 digits
+        }
+        for (String iso : samples) {
+            long expected = TypeMapping.micros(java.time.OffsetDateTime.parse(iso, java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());
+            assertThat(TypeMapping.fastZonedMicros(iso)).as(iso).isEqualTo(expected);
+            assertThat(TypeMapping.zonedMicros(iso)).as(iso).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void otherZonedTimestampFormsGoThroughJavaTime() {
+        for (String iso : List.of("2026-11-23T08:11Z", "+10000-01-01T00:00:00Z", "2026-11-23T08:11:12+05:30:15",
+                "2026-11-23T08:11:12.1234567891Z", "2026-11-23t08:11:12Z")) {
+            assertThat(TypeMapping.fastZonedMicros(iso)).as(iso).isEqualTo(TypeMapping.NOT_FAST);
+        }
+        assertThat(TypeMapping.zonedMicros("2026-11-23T08:11Z")).isEqualTo(TypeMapping.micros(Instant.parse("2026-11-23T08:11:00Z")));
+        assertThat(TypeMapping.zonedMicros("2026-11-23T08:11:12+05:30:15"))
+                .isEqualTo(TypeMapping.micros(Instant.parse("2026-11-23T08:11:12Z").minusSeconds(5 * 3600 + 30 * 60 + 15)));
+        for (String invalid : List.of("2023-02-29T00:00:00Z", "2026-11-23T24:00:00Z", "2026-13-01T00:00:00Z", "infinity")) {
+            assertThat(TypeMapping.fastZonedMicros(invalid)).as(invalid).isEqualTo(TypeMapping.NOT_FAST);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TypeMapping.zonedMicros(invalid)).as(invalid)
+                    .isInstanceOf(java.time.DateTimeException.class);
+        }
+    }
+
+    @Test
     void timestamps() {
         TypeMapping.Mapped tz = map(semantic("io.debezium.time.ZonedTimestamp", SchemaBuilder.string()));
         assertThat(tz.schema().getLogicalType().getName()).isEqualTo("timestamp-micros");

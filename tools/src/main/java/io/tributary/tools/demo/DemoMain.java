@@ -173,7 +173,7 @@ public final class DemoMain {
      * <li>The processor runs C1 only too. On two cores shared with everything else, C2 compiling the processor took
      * 30–45 % of a core through the first half minute of a 5k changes/s load on a fresh stack, and the capture-service
      * fell behind: up to 3.5 s, against 1.5 s with the processor on C1 (which used 40 % less CPU in that load). In the
-     * bench the processor peaks 10–30 MB lower, and the 5k changes/s p99 into Redis fell from 0.36–0.66 s to 0.21–0.30 s.
+     * bench the processor peaks 10–30 MB lower, and the 5k changes/s p99 into Redis fell from 0.36–0.66 s to 0.21–0.37 s.
      * <li>The capture-service keeps C2: on C1 alone it captured a quarter less at its maximum rate, and its lead
      * over Debezium Server fell from 2.0–2.4× to 1.4×.
      * </ul>

@@ -188,9 +188,14 @@ public final class DemoMain {
         return envJvmOptions().orElse(SERVICE_JVM_OPTIONS);
     }
 
-    /** {@link #serviceJvmOptions()} for one service: with its {@link #OWN_JVM_OPTIONS}, unless {@value #JVM_OPTIONS_ENV} is set. */
+    /** {@link #serviceJvmOptions()} for one service: {@link #defaultJvmOptions}, unless {@value #JVM_OPTIONS_ENV} is set. */
     public static List<String> serviceJvmOptions(String service) {
-        return envJvmOptions().orElseGet(() -> withOwn(SERVICE_JVM_OPTIONS, OWN_JVM_OPTIONS.getOrDefault(service, List.of())));
+        return envJvmOptions().orElseGet(() -> defaultJvmOptions(service));
+    }
+
+    /** {@link #SERVICE_JVM_OPTIONS} with the service's {@link #OWN_JVM_OPTIONS}. */
+    static List<String> defaultJvmOptions(String service) {
+        return withOwn(SERVICE_JVM_OPTIONS, OWN_JVM_OPTIONS.getOrDefault(service, List.of()));
     }
 
     /** {@code base} with each option of {@code own} in place of the one setting the same flag, or added at the end. */

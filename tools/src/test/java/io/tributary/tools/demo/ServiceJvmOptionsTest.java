@@ -18,9 +18,9 @@ class ServiceJvmOptionsTest {
 
     @Test
     void theProcessorAndTheSinkRunC1OnlyTheCaptureServiceC2() {
-        List<String> sink = DemoMain.withOwn(DemoMain.SERVICE_JVM_OPTIONS, DemoMain.OWN_JVM_OPTIONS.get("sink-service"));
-        List<String> processor = DemoMain.withOwn(DemoMain.SERVICE_JVM_OPTIONS, DemoMain.OWN_JVM_OPTIONS.get("processor-service"));
-        List<String> capture = DemoMain.withOwn(DemoMain.SERVICE_JVM_OPTIONS, DemoMain.OWN_JVM_OPTIONS.get("capture-service"));
+        List<String> sink = DemoMain.defaultJvmOptions("sink-service");
+        List<String> processor = DemoMain.defaultJvmOptions("processor-service");
+        List<String> capture = DemoMain.defaultJvmOptions("capture-service");
 
         assertThat(sink).contains("-Xms112m", "-Xmx112m", "-XX:TieredStopAtLevel=1").doesNotContain("-Xms128m", "-Xmx128m");
         assertThat(sink).hasSize(DemoMain.SERVICE_JVM_OPTIONS.size() + 1);

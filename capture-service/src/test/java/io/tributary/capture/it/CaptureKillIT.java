@@ -23,7 +23,9 @@ import io.tributary.capture.it.TopicReader.Change;
 /**
  * The packaged capture-service is killed with SIGKILL in the middle of a stream of 10k changes and
  * restarted: every change must be in Kafka at least once; duplicates are counted, printed, and must carry
- * the same event id as their first copy.
+ * the same event id as their first copy. Each row's {@code placed_at} is a different instant, checked row by row: the
+ * packaged service runs in a zone with a half-hour offset, in which PostgreSQL prints it {@code timestamptz} values, and
+ * reads them with the copy in debezium-patches.
  */
 class CaptureKillIT {
 
@@ -45,6 +47,8 @@ class CaptureKillIT {
         Map<String, String> config = DB.config("public.orders");
         // offsets committed only every 3 s, so that the kill leaves sent-but-uncommitted changes to be re-sent
         config.put("capture.offset-flush-interval", "3s");
+        // the replication connection's session zone: PostgreSQL prints timestamptz values as +05:30
+        config.put("user.timezone", "Asia/Kolkata");
         Path log = Path.of("target", "kill-it-capture.log");
         try (TopicReader reader = new TopicReader(DB.bootstrapServers(), DB.registryUrl(), Pattern.compile(Pattern.quote(DB.prefix()) + "\\.public\\.orders"))) {
             CaptureProcess first = new CaptureProcess(config, log).start().awaitReady(Duration.ofSeconds(60));
@@ -78,20 +82,30 @@ class CaptureKillIT {
                 assertThat(all).allSatisfy(c -> assertThat(c.op()).isEqualTo("INSERT"));
                 // within each key (one partition) the LSN never goes backwards except for redelivered copies
                 assertThat(perEvent).hasSize(ROWS);
+                assertThat(all).allSatisfy(c -> assertThat(c.after().get("placed_at")).as("placed_at of order %s", c.key().get("id"))
+                        .isEqualTo(placedAtMicros((Long) c.key().get("id"))));
             }
         }
+    }
+
+    /** Order {@code id}'s {@code placed_at}, in microseconds since the epoch: whole seconds, milli- and microseconds. */
+    private static long placedAtMicros(long id) {
+        return 1_700_000_000_000_000L + id * 86_400_123_457L / (id % 3 + 1);
     }
 
     /** 10k inserts in transactions of 20 rows. */
     private static void write() {
         try (Connection c = DB.connect()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO orders (id, customer_id, amount, currency, status) VALUES (?, ?, ?, 'EUR', 'new')")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO orders (id, customer_id, amount, currency, status, placed_at) "
+                    + "VALUES (?, ?, ?, 'EUR', 'new', ?)")) {
                 for (int i = 1; i <= ROWS; i++) {
                     ps.setLong(1, i);
                     ps.setLong(2, i % 97);
                     ps.setBigDecimal(3, new java.math.BigDecimal(i).movePointLeft(2));
+                    long micros = placedAtMicros(i);
+                    ps.setObject(4, java.time.OffsetDateTime.ofInstant(java.time.Instant.EPOCH.plus(micros, java.time.temporal.ChronoUnit.MICROS),
+                            java.time.ZoneOffset.UTC));
                     ps.addBatch();
                     if (i % 20 == 0) {
                         ps.executeBatch();

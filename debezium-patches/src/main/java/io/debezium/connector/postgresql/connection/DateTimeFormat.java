@@ -29,6 +29,15 @@ import io.debezium.connector.postgresql.PostgresValueConverter;
 
 /**
  * Transformer for time/date related string representations in replication messages.
+ * <p>
+ * <b>Tributary:</b> a copy of this interface from debezium-connector-postgres 3.5.0.Final, which the capture-service
+ * loads instead of Debezium's own (application.properties, {@code quarkus.class-loading.removed-resources}). One
+ * change: {@link ISODateTimeFormat#timestampToInstant} and {@link ISODateTimeFormat#timestampWithTimeZoneToOffsetDateTime}
+ * read the form PostgreSQL prints ({@code 2026-11-25 10:15:30.123456+01}) by hand first. Debezium's
+ * {@link DateTimeFormatter}s copy their parse state at every optional section; in the capture-service at 5k changes/s
+ * that was a third of everything allocated. Any other form (an era, a year past 9999, an offset with seconds, a value
+ * out of range) goes through the formatters as before, errors included. {@code DateTimeFormatCopyTest} compares both on
+ * generated values and fails when the Debezium version changes.
  *
  * @author Jiri Pechanec
  *
@@ -169,11 +178,19 @@ public interface DateTimeFormat {
 
         @Override
         public Instant timestampToInstant(String s) {
+            LocalDateTime read = PlainForm.localDateTime(s, s.length());
+            if (read != null) {
+                return read.toInstant(ZoneOffset.UTC);
+            }
             return format(TS_FORMAT_PATTERN_HINT, s, () -> LocalDateTime.from(TS_FORMAT.parse(s)).toInstant(ZoneOffset.UTC));
         }
 
         @Override
         public OffsetDateTime timestampWithTimeZoneToOffsetDateTime(String s) {
+            OffsetDateTime read = PlainForm.offsetDateTime(s);
+            if (read != null) {
+                return read;
+            }
             return format(TS_TZ_FORMAT_PATTERN_HINT, s, () -> {
                 TemporalAccessor parsedTimestamp;
                 // Usually the timestamp contains only hour offset and optionally minutes
@@ -194,6 +211,105 @@ public interface DateTimeFormat {
         @Override
         public Instant systemTimestampToInstant(String s) {
             return format(SYSTEM_TS_FORMAT_PATTERN_HINT, s, () -> OffsetDateTime.from(SYSTEM_TS_FORMAT.parse(s)).toInstant());
+        }
+    }
+    /**
+     * Tributary: reads {@code yyyy-MM-dd HH:mm:ss[.fffffffff]} and, for {@code timestamptz}, an offset {@code +HH} or
+     * {@code +HH:mm} after it: the form PostgreSQL prints for years 1 to 9999. Returns null for anything else, so that
+     * the caller parses it as Debezium does.
+     */
+    final class PlainForm {
+        private static final int SECONDS_END = 19; // "yyyy-MM-dd HH:mm:ss"
+
+        private PlainForm() {
+        }
+
+        static OffsetDateTime offsetDateTime(String s) {
+            int n = s.length();
+            int sign = -1;
+            for (int i = n - 3; i >= SECONDS_END && i >= n - 6; i--) {
+                char c = s.charAt(i);
+                if (c == '+' || c == '-') {
+                    sign = i;
+                    break;
+                }
+            }
+            if (sign < 0) {
+                return null;
+            }
+            int hours = twoDigits(s, sign + 1);
+            int minutes = 0;
+            if (n == sign + 6 && s.charAt(sign + 3) == ':') {
+                minutes = twoDigits(s, sign + 4);
+            }
+            else if (n != sign + 3) {
+                return null;
+            }
+            LocalDateTime local = localDateTime(s, sign);
+            if (local == null || hours < 0 || minutes < 0 || hours > 18) {
+                return null;
+            }
+            try {
+                ZoneOffset offset = s.charAt(sign) == '+' ? ZoneOffset.ofHoursMinutes(hours, minutes)
+                        : ZoneOffset.ofHoursMinutes(-hours, -minutes);
+                return OffsetDateTime.of(local, offset);
+            }
+            catch (java.time.DateTimeException e) {
+                return null;
+            }
+        }
+
+        /** The date and time in {@code s} up to {@code end}, or null when that is not the plain form. */
+        static LocalDateTime localDateTime(String s, int end) {
+            if (end < SECONDS_END || end > s.length() || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != ' '
+                    || s.charAt(13) != ':' || s.charAt(16) != ':') {
+                return null;
+            }
+            int year = fourDigits(s, 0);
+            int month = twoDigits(s, 5);
+            int day = twoDigits(s, 8);
+            int hour = twoDigits(s, 11);
+            int minute = twoDigits(s, 14);
+            int second = twoDigits(s, 17);
+            int nanos = 0;
+            if (end > SECONDS_END) {
+                int digits = end - SECONDS_END - 1;
+                if (s.charAt(SECONDS_END) != '.' || digits < 1 || digits > 9) {
+                    return null;
+                }
+                for (int i = SECONDS_END + 1; i < end; i++) {
+                    int d = s.charAt(i) - '0';
+                    if (d < 0 || d > 9) {
+                        return null;
+                    }
+                    nanos = nanos * 10 + d;
+                }
+                for (int i = digits; i < 9; i++) {
+                    nanos *= 10;
+                }
+            }
+            if (year < 1 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) {
+                return null;
+            }
+            try {
+                return LocalDateTime.of(year, month, day, hour, minute, second, nanos);
+            }
+            catch (java.time.DateTimeException e) {
+                return null;
+            }
+        }
+
+        private static int fourDigits(String s, int at) {
+            int high = twoDigits(s, at);
+            int low = twoDigits(s, at + 2);
+            return high < 0 || low < 0 ? -1 : high * 100 + low;
+        }
+
+        /** The two decimal digits at {@code at}, or -1. */
+        private static int twoDigits(String s, int at) {
+            int tens = s.charAt(at) - '0';
+            int ones = s.charAt(at + 1) - '0';
+            return tens < 0 || tens > 9 || ones < 0 || ones > 9 ? -1 : tens * 10 + ones;
         }
     }
 }

@@ -52,8 +52,22 @@ public class EnvelopeMapper {
     public record TableSchemas(Schema key, Schema row, Schema change) {
     }
 
-    /** A column: its Connect field (read by index) and its position in the Avro record (written by position). */
-    private record Column(String name, String avroName, boolean optional, TypeMapping.Mapped mapped, Field field, int position) {
+    /**
+     * A column: its Connect field, read by index, and its Avro field, written at the same position (the Avro record
+     * has the struct's fields in the struct's order).
+     */
+    private record Column(Field field, String avroName, TypeMapping.Mapped mapped) {
+        String name() {
+            return field.name();
+        }
+
+        boolean optional() {
+            return field.schema().isOptional();
+        }
+
+        int position() {
+            return field.index();
+        }
     }
 
     private record Derived(org.apache.kafka.connect.data.Schema connectKey, org.apache.kafka.connect.data.Schema connectRow,
@@ -224,7 +238,7 @@ public class EnvelopeMapper {
         List<Column> columns = new ArrayList<>();
         for (Field f : struct.fields()) {
             TypeMapping.Mapped mapped = TypeMapping.map(f.schema(), table.qualified() + "." + f.name());
-            columns.add(new Column(f.name(), AvroNames.avroName(f.name()), f.schema().isOptional(), mapped, f, columns.size()));
+            columns.add(new Column(f, AvroNames.avroName(f.name()), mapped));
         }
         return columns;
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
@@ -30,7 +31,7 @@ class PackagedPatchesIT {
         }
         Path patches = jars.stream().filter(j -> j.getFileName().toString().startsWith("io.tributary.tributary-debezium-patches-"))
                 .findFirst().orElseThrow(() -> new AssertionError("no debezium-patches jar in " + LIB));
-        List<String> patched = classes(patches);
+        Set<String> patched = Set.copyOf(classes(patches));
         assertThat(patched).contains("io/debezium/data/SchemaUtil$RecordWriter.class",
                 "io/debezium/connector/postgresql/connection/DateTimeFormat$ISODateTimeFormat.class");
 

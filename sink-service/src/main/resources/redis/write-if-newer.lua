@@ -1,31 +1,45 @@
--- Write-if-newer of one row's latest state, atomically (tributary sink-service).
--- KEYS[1] row key        <prefix><table>:<pk>            a hash: the columns + _lsn, _op, _event_id, _source_ts_ms
--- KEYS[2] tombstone key  <prefix>~deleted:<table>:<pk>   a string: the LSN of the delete, expiring
--- ARGV[1] LSN of this change, as 20 zero-padded digits (so string order = numeric order, no float rounding)
--- ARGV[2] 'U' (insert, update, snapshot read) or 'D' (delete)
--- ARGV[3] row expiry in seconds, 0 = none;  ARGV[4] tombstone expiry in seconds
--- ARGV[5..] field, value pairs of the row (upsert only)
--- Returns 1 when applied, 0 when the change is not newer than what Redis holds (stale: skipped).
-local lsn = ARGV[1]
-local current = redis.call('HGET', KEYS[1], '_lsn')
-if current and current >= lsn then
-  return 0
-end
-local deleted = redis.call('GET', KEYS[2])
-if deleted and deleted >= lsn then
-  return 0
-end
-redis.call('DEL', KEYS[1])
-if ARGV[2] == 'D' then
-  redis.call('SET', KEYS[2], lsn, 'EX', tonumber(ARGV[4]))
+-- Write-if-newer of the latest state of a list of changes, in order, in one call (tributary sink-service).
+-- Change i (from 1):
+--   KEYS[2i-1] row key        <prefix><table>:<pk>            a hash: the columns + _lsn, _op, _event_id, _source_ts_ms
+--   KEYS[2i]   tombstone key  <prefix>~deleted:<table>:<pk>   a string: the LSN of the delete, expiring
+-- ARGV[1] tombstone expiry in seconds; then per change, in the order of the keys:
+--   its LSN, as 20 zero-padded digits (so string order = numeric order, no float rounding)
+--   'U' (insert, update, snapshot read) or 'D' (delete)
+--   the row's expiry in seconds, 0 = none
+--   n, then n arguments: field, value pairs of the row (upsert only; n = 0 for a delete)
+-- Returns one integer per change: 1 when applied, 0 when it is not newer than what Redis holds (stale: skipped).
+-- Changes of one call to the same row apply one after the other, as separate calls would.
+local tombstoneTtl = tonumber(ARGV[1])
+
+local function apply(rowKey, tombstoneKey, lsn, op, ttl, first, last)
+  local current = redis.call('HGET', rowKey, '_lsn')
+  if current and current >= lsn then
+    return 0
+  end
+  local deleted = redis.call('GET', tombstoneKey)
+  if deleted and deleted >= lsn then
+    return 0
+  end
+  redis.call('DEL', rowKey)
+  if op == 'D' then
+    redis.call('SET', tombstoneKey, lsn, 'EX', tombstoneTtl)
+    return 1
+  end
+  if deleted then
+    redis.call('DEL', tombstoneKey)
+  end
+  redis.call('HSET', rowKey, '_lsn', lsn, unpack(ARGV, first, last))
+  if ttl > 0 then
+    redis.call('EXPIRE', rowKey, ttl)
+  end
   return 1
 end
-if deleted then
-  redis.call('DEL', KEYS[2])
+
+local results = {}
+local a = 2
+for i = 1, #KEYS / 2 do
+  local n = tonumber(ARGV[a + 3])
+  results[i] = apply(KEYS[2 * i - 1], KEYS[2 * i], ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), a + 4, a + 3 + n)
+  a = a + 4 + n
 end
-redis.call('HSET', KEYS[1], '_lsn', lsn, unpack(ARGV, 5))
-local ttl = tonumber(ARGV[3])
-if ttl > 0 then
-  redis.call('EXPIRE', KEYS[1], ttl)
-end
-return 1
+return results

@@ -1,7 +1,6 @@
 package io.tributary.sink.dedupe;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -15,11 +14,13 @@ import io.vertx.mutiny.redis.client.Response;
 
 /**
  * {@link UploadedEvents} in Redis: one key {@code <prefix>lake-seen:<table>:<event_id>} per uploaded row,
- * value {@code 1}, expiring after the dedupe TTL. Lookups (EXISTS) and records (SET … EX) are pipelined.
+ * value {@code 1}, expiring after the dedupe TTL. A lookup is one MGET and a record one EVAL (a SET … EX per key) per
+ * {@value #CHUNK} ids: one request and one reply each, not one per id.
  */
 public final class RedisUploadedEvents implements UploadedEvents {
 
     private static final int CHUNK = 1000;
+    static final String RECORD_SCRIPT = "for i = 1, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', ARGV[1]) end return #KEYS";
 
     private final Redis redis;
     private final String keyPrefix;
@@ -43,13 +44,13 @@ public final class RedisUploadedEvents implements UploadedEvents {
         Set<String> found = new HashSet<>();
         for (int from = 0; from < changes.size(); from += CHUNK) {
             List<ViewRecord> chunk = changes.subList(from, Math.min(changes.size(), from + CHUNK));
-            List<Request> requests = new ArrayList<>(chunk.size());
+            Request request = Request.cmd(Command.MGET);
             for (ViewRecord change : chunk) {
-                requests.add(Request.cmd(Command.EXISTS).arg(seenKey(keyPrefix, change.table(), change.eventId())));
+                request.arg(seenKey(keyPrefix, change.table(), change.eventId()));
             }
-            List<Response> responses = redis.batch(requests).await().atMost(timeout);
+            Response values = redis.send(request).await().atMost(timeout);
             for (int i = 0; i < chunk.size(); i++) {
-                if (responses.get(i).toLong() > 0) {
+                if (values.get(i) != null) {
                     found.add(UploadedEvents.id(chunk.get(i).table(), chunk.get(i).eventId()));
                 }
             }
@@ -61,11 +62,12 @@ public final class RedisUploadedEvents implements UploadedEvents {
     public void record(String table, Collection<String> eventIds) {
         List<String> ids = List.copyOf(eventIds);
         for (int from = 0; from < ids.size(); from += CHUNK) {
-            List<Request> requests = new ArrayList<>();
-            for (String eventId : ids.subList(from, Math.min(ids.size(), from + CHUNK))) {
-                requests.add(Request.cmd(Command.SET).arg(seenKey(keyPrefix, table, eventId)).arg("1").arg("EX").arg(ttlSeconds));
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
+            Request request = Request.cmd(Command.EVAL).arg(RECORD_SCRIPT).arg(chunk.size());
+            for (String eventId : chunk) {
+                request.arg(seenKey(keyPrefix, table, eventId));
             }
-            redis.batch(requests).await().atMost(timeout);
+            redis.send(request.arg(ttlSeconds)).await().atMost(timeout);
         }
     }
 }

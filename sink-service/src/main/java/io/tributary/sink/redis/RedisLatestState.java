@@ -23,7 +23,8 @@ import io.vertx.mutiny.redis.client.Response;
 
 /**
  * {@link LatestState} in Redis: one hash per row at {@code <prefix><table>:<pk>}, written by one Lua
- * script (EVALSHA, pipelined per batch) that compares LSNs. Layout and script: {@code redis/write-if-newer.lua}.
+ * script that compares LSNs, one EVALSHA per batch (up to {@value #CHUNK} changes per call). Layout and script:
+ * {@code redis/write-if-newer.lua}.
  *
  * <p>Row hash fields: every non-null column, rendered as text by {@link AvroText#render}, plus {@code _lsn}
  * (20 zero-padded digits), {@code _op}, {@code _event_id}, {@code _source_ts_ms}. A delete removes the hash
@@ -32,6 +33,8 @@ import io.vertx.mutiny.redis.client.Response;
 public final class RedisLatestState implements LatestState {
 
     public static final String SCRIPT = load("/redis/write-if-newer.lua");
+    /** Changes per script call (Redis serves no other command while a script runs). */
+    static final int CHUNK = 1000;
 
     private final Redis redis;
     private final String keyPrefix;
@@ -67,52 +70,59 @@ public final class RedisLatestState implements LatestState {
 
     @Override
     public Prepared prepare(List<ViewRecord> changes) {
-        List<List<Object>> args = new ArrayList<>(changes.size());
+        List<Write> writes = new ArrayList<>(changes.size());
         for (ViewRecord change : changes) {
-            args.add(arguments(change));
+            writes.add(write(change));
         }
-        return () -> apply(changes, args);
+        return () -> apply(changes, writes);
     }
 
-    private Outcome apply(List<ViewRecord> changes, List<List<Object>> args) {
+    private Outcome apply(List<ViewRecord> changes, List<Write> writes) {
         Map<String, Integer> applied = new HashMap<>();
         Map<String, Integer> stale = new HashMap<>();
-        if (changes.isEmpty()) {
-            return new Outcome(applied, stale);
-        }
-        List<Response> responses;
-        try {
-            responses = run(args);
-        } catch (RuntimeException e) {
-            if (String.valueOf(e.getMessage()).contains("NOSCRIPT")) {
-                sha = null;
-                responses = run(args);
-            } else {
-                throw e;
+        for (int from = 0; from < writes.size(); from += CHUNK) {
+            List<Write> chunk = writes.subList(from, Math.min(writes.size(), from + CHUNK));
+            Response results;
+            try {
+                results = run(chunk);
+            } catch (RuntimeException e) {
+                if (String.valueOf(e.getMessage()).contains("NOSCRIPT")) {
+                    sha = null;
+                    results = run(chunk);
+                } else {
+                    throw e;
+                }
             }
-        }
-        for (int i = 0; i < changes.size(); i++) {
-            Map<String, Integer> counts = responses.get(i).toLong() == 1L ? applied : stale;
-            counts.merge(changes.get(i).table(), 1, Integer::sum);
+            for (int i = 0; i < chunk.size(); i++) {
+                Map<String, Integer> counts = results.get(i).toLong() == 1L ? applied : stale;
+                counts.merge(changes.get(from + i).table(), 1, Integer::sum);
+            }
         }
         return new Outcome(applied, stale);
     }
 
-    private List<Response> run(List<List<Object>> args) {
+    /**
+     * One EVALSHA for the whole chunk: one request and one reply, instead of one per change. (A pipeline of one
+     * request per change cost the client a promise per reply, completed on another event loop than the one
+     * reading the replies when the caller is not on the connection's.)
+     */
+    private Response run(List<Write> writes) {
         String script = sha != null ? sha : loadScript();
-        List<Request> requests = new ArrayList<>(args.size());
-        for (List<Object> arguments : args) {
-            Request request = Request.cmd(Command.EVALSHA).arg(script);
-            for (Object arg : arguments) {
+        Request request = Request.cmd(Command.EVALSHA).arg(script).arg(2L * writes.size());
+        for (Write write : writes) {
+            request.arg(write.rowKey()).arg(write.tombstoneKey());
+        }
+        request.arg(tombstoneTtlSeconds);
+        for (Write write : writes) {
+            for (Object arg : write.args()) {
                 if (arg instanceof Long number) {
                     request.arg(number.longValue());
                 } else {
                     request.arg((String) arg);
                 }
             }
-            requests.add(request);
         }
-        return redis.batch(requests).await().atMost(timeout);
+        return redis.send(request).await().atMost(timeout);
     }
 
     private String loadScript() {
@@ -121,18 +131,15 @@ public final class RedisLatestState implements LatestState {
         return sha;
     }
 
-    /** The EVALSHA arguments after the script's sha: key count, keys, then the script's arguments. */
-    private List<Object> arguments(ViewRecord change) {
+    /** A change's keys and its script arguments: LSN, op, row expiry, then the count and the field/value pairs. */
+    private Write write(ViewRecord change) {
         String pk = AvroText.primaryKey(change.key());
         Duration ttl = ttlOfTable.apply(change.table());
         List<Object> args = new ArrayList<>();
-        args.add(2L);
-        args.add(rowKey(keyPrefix, change.table(), pk));
-        args.add(tombstoneKey(keyPrefix, change.table(), pk));
         args.add(lsnText(change.lsn()));
         args.add(change.isDelete() ? "D" : "U");
         args.add(ttl == null ? 0L : Math.max(1, ttl.toSeconds()));
-        args.add(tombstoneTtlSeconds);
+        args.add(0L); // the count, set below
         if (!change.isDelete()) {
             args.add("_op");
             args.add(change.op());
@@ -149,7 +156,11 @@ public final class RedisLatestState implements LatestState {
                 }
             }
         }
-        return args;
+        args.set(3, (long) (args.size() - 4));
+        return new Write(rowKey(keyPrefix, change.table(), pk), tombstoneKey(keyPrefix, change.table(), pk), args);
+    }
+
+    private record Write(String rowKey, String tombstoneKey, List<Object> args) {
     }
 
     private static String load(String resource) {

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,5 +60,17 @@ class RedisUploadedEventsIT {
         assertThat(key).isEqualTo(prefix + "lake-seen:order_view:e1");
         long ttl = redis.send(Request.cmd(Command.TTL).arg(key)).await().indefinitely().toLong();
         assertThat(ttl).isBetween(7000L, 7200L);
+    }
+
+    /** More ids than one MGET or EVAL takes: each chunk is recorded and looked up, and every answer is its own id's. */
+    @Test
+    void manyIdsAreRecordedAndFoundAcrossChunks() {
+        RedisUploadedEvents events = new RedisUploadedEvents(redis, prefix, Duration.ofHours(2), Duration.ofSeconds(5));
+        List<String> recorded = IntStream.range(0, 2500).filter(i -> i % 7 != 3).mapToObj(i -> "m" + i).toList();
+        events.record("order_view", recorded);
+
+        List<ViewRecord> lookedUp = IntStream.range(0, 2500).mapToObj(i -> change(i, "m" + i)).toList();
+        assertThat(events.uploaded(lookedUp))
+                .containsExactlyInAnyOrderElementsOf(recorded.stream().map(id -> "order_view:" + id).toList());
     }
 }

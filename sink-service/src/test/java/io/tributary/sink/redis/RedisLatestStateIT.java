@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -99,6 +100,56 @@ class RedisLatestStateIT {
         assertThat(row(3)).containsEntry("note", "reinserted");
         assertThat(redis.send(Request.cmd(Command.EXISTS).arg(prefix + "~deleted:order_view:3")).await().indefinitely().toLong())
                 .isZero();
+    }
+
+    /**
+     * A batch larger than one script call ({@link RedisLatestState#CHUNK}): the changes of one row apply in their
+     * order, also across calls, and each change's result counts for its own table.
+     */
+    @Test
+    void aBatchOfManyChangesAppliesInOrderAndCountsEachChange() {
+        RedisLatestState state = state(Map.of());
+        int rows = 900;
+        List<ViewRecord> first = new ArrayList<>();
+        for (long id = 0; id < rows; id++) {
+            first.add(upsert(10_000 + id, id, "v1"));
+        }
+        state.apply(first);
+
+        List<ViewRecord> batch = new ArrayList<>();
+        for (long id = 0; id < rows; id++) {
+            switch ((int) (id % 3)) {
+                case 0 -> batch.addAll(List.of(upsert(20_000 + id, id, "v2"), delete(30_000 + id, id)));
+                case 1 -> batch.addAll(List.of(upsert(5_000 + id, id, "old"), upsert(20_000 + id, id, "v2")));
+                default -> batch.addAll(List.of(delete(20_000 + id, id), upsert(19_000 + id, id, "late"),
+                        upsert(30_000 + id, id, "back")));
+            }
+            if (id % 5 == 0) {
+                ViewRecord customer = Views.record(Views.CUSTOMER_TOPIC, 0, id, Views.customerChange("c" + id, "INSERT",
+                        40_000 + id, TS, id, Views.customer(id, "name-" + id, null, null, null)));
+                batch.addAll(List.of(customer, customer));
+            }
+        }
+        assertThat(batch).hasSizeGreaterThan(2 * RedisLatestState.CHUNK);
+
+        LatestState.Outcome outcome = state.apply(batch);
+
+        assertThat(outcome.applied()).isEqualTo(Map.of("order_view", 300 * 2 + 300 + 300 * 2, "customer_view", 180));
+        assertThat(outcome.stale()).isEqualTo(Map.of("order_view", 300 + 300, "customer_view", 180));
+        for (long id = 0; id < rows; id++) {
+            Map<String, String> row = row(id);
+            switch ((int) (id % 3)) {
+                case 0 -> assertThat(row).as("order %d", id).isEmpty();
+                case 1 -> assertThat(row).as("order %d", id).containsEntry("note", "v2")
+                        .containsEntry("_lsn", RedisLatestState.lsnText(20_000 + id));
+                default -> assertThat(row).as("order %d", id).containsEntry("note", "back")
+                        .containsEntry("_lsn", RedisLatestState.lsnText(30_000 + id));
+            }
+            if (id % 5 == 0) {
+                assertThat(redis.send(Request.cmd(Command.HGET).arg(prefix + "customer_view:" + id).arg("name"))
+                        .await().indefinitely()).as("customer %d", id).hasToString("name-" + id);
+            }
+        }
     }
 
     @Test

@@ -52,7 +52,9 @@ import io.tributary.sink.view.ViewRecord;
  * are open (the oldest rolls), or when the open files together hold more than {@code max-buffered-bytes} (the
  * largest rolls).
  *
- * <p>Uploads: a rolled file is encoded, uploaded and its event ids recorded on the uploader ({@link #uploadOn}; by
+ * <p>Rows are written into their open file's Parquet column buffers as they come ({@link ParquetRowWriter.OpenFile}).
+ *
+ * <p>Uploads: a rolled file is finished (its last pages and footer), uploaded and its event ids recorded on the uploader ({@link #uploadOn}; by
  * default the calling thread), so that applying the next batches to Redis does not wait for the lake. Files are
  * uploaded one at a time in the order they rolled, and what follows an upload (its rows leave the open ids, their
  * tickets ack) runs on the engine's thread ({@link #completeUploads}), in that order. Files waiting for their
@@ -274,10 +276,10 @@ public final class SinkEngine {
     }
 
     /**
-     * Files opened together reach max-age together, and then the uploader encodes all of them at once, a burst of
-     * CPU that the Redis writes queue behind (at 5k changes/s, some 50,000 rows at the first roll). So while two or
-     * more files are past half of max-age, the oldest rolls, one per tick: they leave one by one, and the files that
-     * follow them open at different times. A file alone still rolls at max-age.
+     * Files opened together reach max-age together, and then the uploader finishes and uploads all of them at once, a
+     * burst of CPU that the Redis writes queue behind (at 5k changes/s, some 50,000 rows at the first roll). So while
+     * two or more files are past half of max-age, the oldest rolls, one per tick: they leave one by one, and the files
+     * that follow them open at different times. A file alone still rolls at max-age.
      */
     private void spreadRolls(long now, long maxAge) {
         long pastHalf = open.values().stream().filter(buffer -> 2 * (now - buffer.createdAtMillis) >= maxAge).count();
@@ -355,11 +357,11 @@ public final class SinkEngine {
             while (open.size() >= settings.maxOpenBuffers()) {
                 roll(oldest(), "max open buffers");
             }
-            buffer = new FileBuffer(tp, record, writer.fileSchema(record.viewSchema()), hour, wallClockMillis.getAsLong());
+            buffer = new FileBuffer(tp, record, writer.open(record.viewSchema()), hour, wallClockMillis.getAsLong());
             open.put(tp, buffer);
         }
-        buffer.add(new HeldRow(record.eventId(), record.sourceTsMs(), record.trace(),
-                writer.encode(buffer.fileSchema, record)), record, ticket);
+        buffer.file.write(record);
+        buffer.add(new HeldRow(record.eventId(), record.sourceTsMs(), record.trace()), record, ticket);
         openIds.add(record.table(), record.eventId());
         if (buffer.rows.size() >= settings.rollMaxRecords() || buffer.bytes >= settings.rollMaxBytes()) {
             roll(buffer, "size");
@@ -438,17 +440,13 @@ public final class SinkEngine {
         completeUploads();
     }
 
-    /** On the uploader: encodes the file, uploads it and records its event ids. */
+    /** On the uploader: finishes the file (its last pages and footer), uploads it and records its event ids. */
     private void upload(FileBuffer buffer, String reason) {
         try {
             if (uploadFailed) {
                 throw new IllegalStateException("not uploaded: an earlier upload failed");
             }
-            List<byte[]> rows = new ArrayList<>(buffer.rows.size());
-            for (HeldRow row : buffer.rows) {
-                rows.add(row.row());
-            }
-            ByteBuffer bytes = writer.writeEncoded(buffer.viewSchema, rows, buffer.bytes);
+            ByteBuffer bytes = buffer.file.finish(buffer.bytes);
             int length = bytes.remaining();
             String key = names.objectKey(buffer.table, buffer.hour, buffer.topic, buffer.partition, buffer.firstOffset,
                     buffer.lastOffset);
@@ -622,14 +620,13 @@ public final class SinkEngine {
     }
 
     /**
-     * What an open file keeps of a row until its upload is taken: the row {@link ParquetRowWriter#encode encoded}
-     * (Avro binary, about its size on Kafka) instead of the decoded record, which took several times that on the
-     * heap, and lived long enough to fill the old generation with it.
+     * What an open file keeps of a row besides the row itself (in the file's column buffers) until its upload is taken:
+     * for the dedupe ids, the lake latency and the upload span's links.
      *
      * @param eventId the record's own event id, the instance held in {@link #openIds} (not kept twice; a table-qualified
      *        copy per row was as large as the row's other heap)
      */
-    private record HeldRow(String eventId, long sourceTsMs, SpanContext trace, byte[] row) {
+    private record HeldRow(String eventId, long sourceTsMs, SpanContext trace) {
     }
 
     /**
@@ -668,7 +665,7 @@ public final class SinkEngine {
         private final String table;
         private final long hour;
         private final Schema viewSchema;
-        private final Schema fileSchema;
+        private final ParquetRowWriter.OpenFile file;
         private final long createdAtMillis;
         private final List<HeldRow> rows = new ArrayList<>();
         /** In the order the tickets came (Ticket has identity equality): they ack in offset order. */
@@ -677,14 +674,14 @@ public final class SinkEngine {
         private long firstOffset = -1;
         private long lastOffset = -1;
 
-        FileBuffer(String tp, ViewRecord first, Schema fileSchema, long hour, long createdAtMillis) {
+        FileBuffer(String tp, ViewRecord first, ParquetRowWriter.OpenFile file, long hour, long createdAtMillis) {
             this.tp = tp;
             this.topic = first.topic();
             this.partition = first.partition();
             this.table = first.table();
             this.hour = hour;
             this.viewSchema = first.viewSchema();
-            this.fileSchema = fileSchema;
+            this.file = file;
             this.createdAtMillis = createdAtMillis;
         }
 

@@ -2,6 +2,7 @@ package io.tributary.sink.parquet;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
@@ -18,6 +19,11 @@ final class InMemoryOutputFile implements OutputFile {
     /** The bytes written, in place (no copy): valid until the next {@link #createOrOverwrite}. */
     ByteBuffer bytes() {
         return bytes.written();
+    }
+
+    /** Grows the buffer to at least {@code capacity} bytes now, instead of doubling it as bytes come. */
+    void reserve(int capacity) {
+        bytes.reserve(capacity);
     }
 
     @Override
@@ -64,6 +70,12 @@ final class InMemoryOutputFile implements OutputFile {
     private static final class Buffer extends ByteArrayOutputStream {
         Buffer(int initialCapacity) {
             super(initialCapacity);
+        }
+
+        void reserve(int capacity) {
+            if (capacity > buf.length) {
+                buf = Arrays.copyOf(buf, capacity);
+            }
         }
 
         ByteBuffer written() {

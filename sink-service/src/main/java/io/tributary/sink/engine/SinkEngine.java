@@ -52,10 +52,12 @@ import io.tributary.sink.view.ViewRecord;
  * are open (the oldest rolls), or when the open files together hold more than {@code max-buffered-bytes} (the
  * largest rolls).
  *
- * <p>Rows are written into their open file's Parquet column buffers as they come ({@link ParquetRowWriter.OpenFile}).
+ * <p>Rows are written into their open file's Parquet column buffers as they come ({@link ParquetRowWriter.OpenFile}),
+ * on the encoder ({@link #runOn}; by default the calling thread), after each batch.
  *
- * <p>Uploads: a rolled file is finished (its last pages and footer), uploaded and its event ids recorded on the uploader ({@link #uploadOn}; by
- * default the calling thread), so that applying the next batches to Redis does not wait for the lake. Files are
+ * <p>Uploads: a rolled file is finished (its last pages and footer) on the encoder, then uploaded and its event ids
+ * recorded on the uploader ({@link #runOn}; by default the calling thread), so that applying the next batches to
+ * Redis does not wait for the lake. Files are
  * uploaded one at a time in the order they rolled, and what follows an upload (its rows leave the open ids, their
  * tickets ack) runs on the engine's thread ({@link #completeUploads}), in that order. Files waiting for their
  * upload hold at most as many bytes as the open files may ({@link SinkSettings#bufferBound()}); past it the engine
@@ -115,6 +117,7 @@ public final class SinkEngine {
     private final ArrayDeque<Upload> uploads = new ArrayDeque<>();
     private long uploadingBytes;
     private Executor uploader = Runnable::run;
+    private Executor encoder = Runnable::run;
     private Runnable uploaded = () -> { };
     /** Set on the uploader when an upload failed: the later ones are not made (the engine fails on it). */
     private volatile boolean uploadFailed;
@@ -150,10 +153,13 @@ public final class SinkEngine {
     }
 
     /**
-     * Encodes and uploads rolled files on {@code uploader} (one thread: files upload in roll order), which runs
-     * {@code uploaded} after each; that must get {@link #completeUploads} called on the engine's thread.
+     * Writes rows into their open files and finishes rolled files on {@code encoder} (one thread: each file's rows in
+     * order, then its finish), and uploads rolled files on {@code uploader} (one thread: files upload in roll order),
+     * which runs {@code uploaded} after each; that must get {@link #completeUploads} called on the engine's thread.
+     * Two threads, so that writing rows never waits for S3.
      */
-    public void uploadOn(Executor uploader, Runnable uploaded) {
+    public void runOn(Executor encoder, Executor uploader, Runnable uploaded) {
+        this.encoder = encoder;
         this.uploader = uploader;
         this.uploaded = uploaded;
     }
@@ -210,6 +216,9 @@ public final class SinkEngine {
         } finally {
             uploadedBefore = Set.of();
             uploadedNow.clear();
+        }
+        for (FileBuffer buffer : open.values()) {
+            writeRows(buffer);
         }
         for (Ticket ticket : tickets.values()) {
             ticket.sealed = true;
@@ -360,7 +369,6 @@ public final class SinkEngine {
             buffer = new FileBuffer(tp, record, writer.open(record.viewSchema()), hour, wallClockMillis.getAsLong());
             open.put(tp, buffer);
         }
-        buffer.file.write(record);
         buffer.add(new HeldRow(record.eventId(), record.sourceTsMs(), record.trace()), record, ticket);
         openIds.add(record.table(), record.eventId());
         if (buffer.rows.size() >= settings.rollMaxRecords() || buffer.bytes >= settings.rollMaxBytes()) {
@@ -423,13 +431,23 @@ public final class SinkEngine {
             awaitOldestUpload();
         }
         open.remove(buffer.tp, buffer);
+        writeRows(buffer);
         Upload upload = new Upload(buffer);
+        ParquetRowWriter.OpenFile file = buffer.file;
+        long sizeHint = buffer.bytes;
+        encoder.execute(() -> {
+            try {
+                upload.finished.complete(file.finish(sizeHint));
+            } catch (RuntimeException | Error e) {
+                upload.finished.completeExceptionally(e);
+            }
+        });
         uploads.add(upload);
         uploadingBytes += buffer.bytes;
         uploader.execute(() -> {
             try {
                 if (upload.start()) {
-                    upload(buffer, reason);
+                    upload(upload, reason);
                 }
                 upload.done.complete(null);
             } catch (RuntimeException | Error e) {
@@ -441,12 +459,13 @@ public final class SinkEngine {
     }
 
     /** On the uploader: finishes the file (its last pages and footer), uploads it and records its event ids. */
-    private void upload(FileBuffer buffer, String reason) {
+    private void upload(Upload upload, String reason) {
+        FileBuffer buffer = upload.buffer;
         try {
             if (uploadFailed) {
                 throw new IllegalStateException("not uploaded: an earlier upload failed");
             }
-            ByteBuffer bytes = buffer.file.finish(buffer.bytes);
+            ByteBuffer bytes = finished(upload);
             int length = bytes.remaining();
             String key = names.objectKey(buffer.table, buffer.hour, buffer.topic, buffer.partition, buffer.firstOffset,
                     buffer.lastOffset);
@@ -474,6 +493,43 @@ public final class SinkEngine {
             LOG.debugf("uploaded %s (%d rows, %d bytes, %s)", key, buffer.rows.size(), length, reason);
         } catch (RuntimeException | Error e) {
             uploadFailed = true;
+            throw e;
+        }
+    }
+
+    /**
+     * Hands the rows routed to an open file since the last call to the encoder, which writes them into the file. A
+     * row Parquet cannot take fails the file, which then fails its upload, and so the engine.
+     */
+    private void writeRows(FileBuffer buffer) {
+        if (buffer.unwritten.isEmpty()) {
+            return;
+        }
+        List<ViewRecord> rows = buffer.unwritten;
+        buffer.unwritten = new ArrayList<>();
+        ParquetRowWriter.OpenFile file = buffer.file;
+        encoder.execute(() -> {
+            try {
+                for (ViewRecord row : rows) {
+                    file.write(row);
+                }
+            } catch (RuntimeException e) {
+                // the file keeps the error: finishing it throws it
+            }
+        });
+    }
+
+    /** On the uploader: the rolled file, once the encoder finished it. */
+    private static ByteBuffer finished(Upload upload) {
+        try {
+            return upload.finished.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error cause) {
+                throw cause;
+            }
             throw e;
         }
     }
@@ -571,6 +627,8 @@ public final class SinkEngine {
     /** A rolled file and its upload. */
     private static final class Upload {
         private final FileBuffer buffer;
+        /** The file's bytes, once finished on the encoder. */
+        private final CompletableFuture<ByteBuffer> finished = new CompletableFuture<>();
         private final CompletableFuture<Void> done = new CompletableFuture<>();
         private final AtomicBoolean claimed = new AtomicBoolean();
         /** Dropped before its upload started (its partition was let go); on the engine's thread. */
@@ -668,6 +726,8 @@ public final class SinkEngine {
         private final ParquetRowWriter.OpenFile file;
         private final long createdAtMillis;
         private final List<HeldRow> rows = new ArrayList<>();
+        /** Rows routed here and not yet handed to the encoder ({@link #writeRows}). */
+        private List<ViewRecord> unwritten = new ArrayList<>();
         /** In the order the tickets came (Ticket has identity equality): they ack in offset order. */
         private final Map<Ticket, Integer> tickets = new LinkedHashMap<>();
         private long bytes;
@@ -696,6 +756,7 @@ public final class SinkEngine {
             }
             lastOffset = record.offset();
             rows.add(row);
+            unwritten.add(record);
             bytes += Math.max(1, record.serializedSize());
             tickets.merge(ticket, 1, Integer::sum);
             ticket.pending++;

@@ -52,12 +52,8 @@ import io.tributary.sink.view.ViewRecord;
  * are open (the oldest rolls), or when the open files together hold more than {@code max-buffered-bytes} (the
  * largest rolls).
  *
- * <p>Rows are written into their open file's Parquet column buffers as they come ({@link ParquetRowWriter.OpenFile}),
- * on the encoder ({@link #runOn}; by default the calling thread), after each batch.
- *
- * <p>Uploads: a rolled file is finished (its last pages and footer) on the encoder, then uploaded and its event ids
- * recorded on the uploader ({@link #runOn}; by default the calling thread), so that applying the next batches to
- * Redis does not wait for the lake. Files are
+ * <p>Uploads: a rolled file is encoded, uploaded and its event ids recorded on the uploader ({@link #uploadOn}; by
+ * default the calling thread), so that applying the next batches to Redis does not wait for the lake. Files are
  * uploaded one at a time in the order they rolled, and what follows an upload (its rows leave the open ids, their
  * tickets ack) runs on the engine's thread ({@link #completeUploads}), in that order. Files waiting for their
  * upload hold at most as many bytes as the open files may ({@link SinkSettings#bufferBound()}); past it the engine
@@ -117,7 +113,6 @@ public final class SinkEngine {
     private final ArrayDeque<Upload> uploads = new ArrayDeque<>();
     private long uploadingBytes;
     private Executor uploader = Runnable::run;
-    private Executor encoder = Runnable::run;
     private Runnable uploaded = () -> { };
     /** Set on the uploader when an upload failed: the later ones are not made (the engine fails on it). */
     private volatile boolean uploadFailed;
@@ -153,13 +148,10 @@ public final class SinkEngine {
     }
 
     /**
-     * Writes rows into their open files and finishes rolled files on {@code encoder} (one thread: each file's rows in
-     * order, then its finish), and uploads rolled files on {@code uploader} (one thread: files upload in roll order),
-     * which runs {@code uploaded} after each; that must get {@link #completeUploads} called on the engine's thread.
-     * Two threads, so that writing rows never waits for S3.
+     * Encodes and uploads rolled files on {@code uploader} (one thread: files upload in roll order), which runs
+     * {@code uploaded} after each; that must get {@link #completeUploads} called on the engine's thread.
      */
-    public void runOn(Executor encoder, Executor uploader, Runnable uploaded) {
-        this.encoder = encoder;
+    public void uploadOn(Executor uploader, Runnable uploaded) {
         this.uploader = uploader;
         this.uploaded = uploaded;
     }
@@ -216,9 +208,6 @@ public final class SinkEngine {
         } finally {
             uploadedBefore = Set.of();
             uploadedNow.clear();
-        }
-        for (FileBuffer buffer : open.values()) {
-            writeRows(buffer);
         }
         for (Ticket ticket : tickets.values()) {
             ticket.sealed = true;
@@ -285,10 +274,10 @@ public final class SinkEngine {
     }
 
     /**
-     * Files opened together reach max-age together, and then the uploader finishes and uploads all of them at once, a
-     * burst of CPU that the Redis writes queue behind (at 5k changes/s, some 50,000 rows at the first roll). So while
-     * two or more files are past half of max-age, the oldest rolls, one per tick: they leave one by one, and the files
-     * that follow them open at different times. A file alone still rolls at max-age.
+     * Files opened together reach max-age together, and then the uploader encodes all of them at once, a burst of
+     * CPU that the Redis writes queue behind (at 5k changes/s, some 50,000 rows at the first roll). So while two or
+     * more files are past half of max-age, the oldest rolls, one per tick: they leave one by one, and the files that
+     * follow them open at different times. A file alone still rolls at max-age.
      */
     private void spreadRolls(long now, long maxAge) {
         long pastHalf = open.values().stream().filter(buffer -> 2 * (now - buffer.createdAtMillis) >= maxAge).count();
@@ -366,10 +355,11 @@ public final class SinkEngine {
             while (open.size() >= settings.maxOpenBuffers()) {
                 roll(oldest(), "max open buffers");
             }
-            buffer = new FileBuffer(tp, record, writer.open(record.viewSchema()), hour, wallClockMillis.getAsLong());
+            buffer = new FileBuffer(tp, record, writer.fileSchema(record.viewSchema()), hour, wallClockMillis.getAsLong());
             open.put(tp, buffer);
         }
-        buffer.add(new HeldRow(record.eventId(), record.sourceTsMs(), record.trace()), record, ticket);
+        buffer.add(new HeldRow(record.eventId(), record.sourceTsMs(), record.trace(),
+                writer.encode(buffer.fileSchema, record)), record, ticket);
         openIds.add(record.table(), record.eventId());
         if (buffer.rows.size() >= settings.rollMaxRecords() || buffer.bytes >= settings.rollMaxBytes()) {
             roll(buffer, "size");
@@ -431,23 +421,13 @@ public final class SinkEngine {
             awaitOldestUpload();
         }
         open.remove(buffer.tp, buffer);
-        writeRows(buffer);
         Upload upload = new Upload(buffer);
-        ParquetRowWriter.OpenFile file = buffer.file;
-        long sizeHint = buffer.bytes;
-        encoder.execute(() -> {
-            try {
-                upload.finished.complete(file.finish(sizeHint));
-            } catch (RuntimeException | Error e) {
-                upload.finished.completeExceptionally(e);
-            }
-        });
         uploads.add(upload);
         uploadingBytes += buffer.bytes;
         uploader.execute(() -> {
             try {
                 if (upload.start()) {
-                    upload(upload, reason);
+                    upload(buffer, reason);
                 }
                 upload.done.complete(null);
             } catch (RuntimeException | Error e) {
@@ -458,14 +438,17 @@ public final class SinkEngine {
         completeUploads();
     }
 
-    /** On the uploader: finishes the file (its last pages and footer), uploads it and records its event ids. */
-    private void upload(Upload upload, String reason) {
-        FileBuffer buffer = upload.buffer;
+    /** On the uploader: encodes the file, uploads it and records its event ids. */
+    private void upload(FileBuffer buffer, String reason) {
         try {
             if (uploadFailed) {
                 throw new IllegalStateException("not uploaded: an earlier upload failed");
             }
-            ByteBuffer bytes = finished(upload);
+            List<byte[]> rows = new ArrayList<>(buffer.rows.size());
+            for (HeldRow row : buffer.rows) {
+                rows.add(row.row());
+            }
+            ByteBuffer bytes = writer.writeEncoded(buffer.viewSchema, rows, buffer.bytes);
             int length = bytes.remaining();
             String key = names.objectKey(buffer.table, buffer.hour, buffer.topic, buffer.partition, buffer.firstOffset,
                     buffer.lastOffset);
@@ -493,43 +476,6 @@ public final class SinkEngine {
             LOG.debugf("uploaded %s (%d rows, %d bytes, %s)", key, buffer.rows.size(), length, reason);
         } catch (RuntimeException | Error e) {
             uploadFailed = true;
-            throw e;
-        }
-    }
-
-    /**
-     * Hands the rows routed to an open file since the last call to the encoder, which writes them into the file. A
-     * row Parquet cannot take fails the file, which then fails its upload, and so the engine.
-     */
-    private void writeRows(FileBuffer buffer) {
-        if (buffer.unwritten.isEmpty()) {
-            return;
-        }
-        List<ViewRecord> rows = buffer.unwritten;
-        buffer.unwritten = new ArrayList<>();
-        ParquetRowWriter.OpenFile file = buffer.file;
-        encoder.execute(() -> {
-            try {
-                for (ViewRecord row : rows) {
-                    file.write(row);
-                }
-            } catch (RuntimeException e) {
-                // the file keeps the error: finishing it throws it
-            }
-        });
-    }
-
-    /** On the uploader: the rolled file, once the encoder finished it. */
-    private static ByteBuffer finished(Upload upload) {
-        try {
-            return upload.finished.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            if (e.getCause() instanceof Error cause) {
-                throw cause;
-            }
             throw e;
         }
     }
@@ -627,8 +573,6 @@ public final class SinkEngine {
     /** A rolled file and its upload. */
     private static final class Upload {
         private final FileBuffer buffer;
-        /** The file's bytes, once finished on the encoder. */
-        private final CompletableFuture<ByteBuffer> finished = new CompletableFuture<>();
         private final CompletableFuture<Void> done = new CompletableFuture<>();
         private final AtomicBoolean claimed = new AtomicBoolean();
         /** Dropped before its upload started (its partition was let go); on the engine's thread. */
@@ -678,13 +622,14 @@ public final class SinkEngine {
     }
 
     /**
-     * What an open file keeps of a row besides the row itself (in the file's column buffers) until its upload is taken:
-     * for the dedupe ids, the lake latency and the upload span's links.
+     * What an open file keeps of a row until its upload is taken: the row {@link ParquetRowWriter#encode encoded}
+     * (Avro binary, about its size on Kafka) instead of the decoded record, which took several times that on the
+     * heap, and lived long enough to fill the old generation with it.
      *
      * @param eventId the record's own event id, the instance held in {@link #openIds} (not kept twice; a table-qualified
      *        copy per row was as large as the row's other heap)
      */
-    private record HeldRow(String eventId, long sourceTsMs, SpanContext trace) {
+    private record HeldRow(String eventId, long sourceTsMs, SpanContext trace, byte[] row) {
     }
 
     /**
@@ -723,25 +668,23 @@ public final class SinkEngine {
         private final String table;
         private final long hour;
         private final Schema viewSchema;
-        private final ParquetRowWriter.OpenFile file;
+        private final Schema fileSchema;
         private final long createdAtMillis;
         private final List<HeldRow> rows = new ArrayList<>();
-        /** Rows routed here and not yet handed to the encoder ({@link #writeRows}). */
-        private List<ViewRecord> unwritten = new ArrayList<>();
         /** In the order the tickets came (Ticket has identity equality): they ack in offset order. */
         private final Map<Ticket, Integer> tickets = new LinkedHashMap<>();
         private long bytes;
         private long firstOffset = -1;
         private long lastOffset = -1;
 
-        FileBuffer(String tp, ViewRecord first, ParquetRowWriter.OpenFile file, long hour, long createdAtMillis) {
+        FileBuffer(String tp, ViewRecord first, Schema fileSchema, long hour, long createdAtMillis) {
             this.tp = tp;
             this.topic = first.topic();
             this.partition = first.partition();
             this.table = first.table();
             this.hour = hour;
             this.viewSchema = first.viewSchema();
-            this.file = file;
+            this.fileSchema = fileSchema;
             this.createdAtMillis = createdAtMillis;
         }
 
@@ -756,7 +699,6 @@ public final class SinkEngine {
             }
             lastOffset = record.offset();
             rows.add(row);
-            unwritten.add(record);
             bytes += Math.max(1, record.serializedSize());
             tickets.merge(ticket, 1, Integer::sum);
             ticket.pending++;

@@ -38,12 +38,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Runs the {@link SinkEngine} on one worker thread: consumed batches and the roll-age tick are executed
  * there one after the other, so the engine needs no locks, and a blocked write (Redis down, retried) holds back
- * the next batch, which pauses the Kafka consumer. Rows are written into their Parquet files on a second thread, the
- * encoder, and rolled files are uploaded on a third, the uploader, so that batches keep reaching Redis meanwhile; while
- * S3 is down the uploads wait, and once the files waiting for them reach the memory bound the worker waits too. Once
- * the engine failed (a non-retryable error, in a batch, in the roll timer or in an upload, noticed when the worker takes
- * it) no batch or timer runs on it any more and no later file is uploaded: every batch fails, which stops the channel
- * (liveness DOWN) instead of leaving a hole in the lake.
+ * the next batch, which pauses the Kafka consumer. Rolled files are encoded and uploaded on a second thread, the
+ * uploader, so that batches keep reaching Redis meanwhile; while S3 is down the uploads wait, and once the
+ * files waiting for them reach the memory bound the worker waits too. Once the engine failed (a non-retryable error, in
+ * a batch, in the roll timer or in an upload, noticed when the worker takes it) no batch or timer runs on it any
+ * more and no later file is uploaded: every batch fails, which stops the channel (liveness DOWN) instead of leaving
+ * a hole in the lake.
  */
 @Startup
 @ApplicationScoped
@@ -56,7 +56,6 @@ public class SinkRuntime {
     private final AtomicReference<Throwable> fatal = new AtomicReference<>();
     private final SinkEngine engine;
     private final ScheduledExecutorService worker;
-    private final ExecutorService encoder;
     private final ExecutorService uploader;
     private volatile boolean stopping;
     /** Jobs queued on the worker and not yet run ({@link #queue}). */
@@ -97,9 +96,8 @@ public class SinkRuntime {
         this.engine = engineFactory.create(settings, new EngineParts(metrics, retrier));
         metrics.bind(engine::openBuffers, engine::bufferedBytes, status);
         this.worker = Executors.newSingleThreadScheduledExecutor(daemon("sink-worker"));
-        this.encoder = Executors.newSingleThreadExecutor(daemon("sink-encoder"));
         this.uploader = Executors.newSingleThreadExecutor(daemon("sink-uploader"));
-        engine.runOn(encoder, uploader, () -> {
+        engine.uploadOn(uploader, () -> {
             try {
                 worker.execute(() -> guarded(engine::completeUploads));
             } catch (RejectedExecutionException e) {
@@ -300,7 +298,6 @@ public class SinkRuntime {
         // open files are not flushed: their records are not acknowledged, so they are redelivered
         stopping = true;
         worker.shutdownNow();
-        encoder.shutdownNow();
         uploader.shutdownNow();
         queued.forEach(Job::drop); // a rebalance callback waiting in runOnWorker returns instead of hanging the consumer's close
     }

@@ -2,7 +2,6 @@ package io.tributary.sink.parquet;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
@@ -19,11 +18,6 @@ final class InMemoryOutputFile implements OutputFile {
     /** The bytes written, in place (no copy): valid until the next {@link #createOrOverwrite}. */
     ByteBuffer bytes() {
         return bytes.written();
-    }
-
-    /** Grows the buffer to at least {@code capacity} bytes now, instead of doubling it as bytes come. */
-    void reserve(int capacity) {
-        bytes.reserve(capacity);
     }
 
     @Override
@@ -70,12 +64,6 @@ final class InMemoryOutputFile implements OutputFile {
     private static final class Buffer extends ByteArrayOutputStream {
         Buffer(int initialCapacity) {
             super(initialCapacity);
-        }
-
-        void reserve(int capacity) {
-            if (capacity > buf.length) {
-                buf = Arrays.copyOf(buf, capacity);
-            }
         }
 
         ByteBuffer written() {

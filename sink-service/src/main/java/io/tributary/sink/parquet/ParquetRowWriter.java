@@ -1,9 +1,11 @@
 package io.tributary.sink.parquet;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,7 +14,13 @@ import org.apache.avro.JsonProperties;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.avro.AvroWriteSupport;
 import org.apache.parquet.conf.PlainParquetConfiguration;
@@ -34,10 +42,6 @@ import io.tributary.sink.view.ViewRecord;
  * ({@value #EVENT_ID}, {@value #LSN}, {@value #KAFKA_OFFSET}): their dictionaries never paid off and held every value
  * until the file was written. The other columns keep Parquet's default, a dictionary while it stays under 256 KB.
  *
- * <p>A file is written row by row as its rows come ({@link #open}): an open file holds its rows as Parquet's column
- * buffers, encoded, and closing it is little work. (Encoding a whole file when it rolled was a burst of CPU and of
- * allocation; until then its rows were held as Avro binary, which lived long enough to be promoted.)
- *
  * <p>Deterministic: the same rows give the same bytes (no wall-clock value is written; parquet's
  * {@code created_by} names only the library version).
  */
@@ -53,6 +57,7 @@ public final class ParquetRowWriter {
 
     private final CompressionCodecName codec;
     private final Map<Schema, Schema> fileSchemas = new ConcurrentHashMap<>();
+    private final Map<Schema, GenericDatumWriter<GenericRecord>> rowWriters = new ConcurrentHashMap<>();
 
     public ParquetRowWriter(SinkConfig.Compression compression) {
         this.codec = codecName(compression);
@@ -137,106 +142,75 @@ public final class ParquetRowWriter {
         return row;
     }
 
-    /** One Parquet file holding the records, in order; all share the view schema. */
-    public byte[] write(Schema viewSchema, List<ViewRecord> records, long sizeHint) {
-        OpenFile file = open(viewSchema);
-        for (ViewRecord record : records) {
-            file.write(record);
+    /**
+     * The row of a record ({@link #toRow}) as Avro binary of the {@link #fileSchema}: what the sink holds for an open
+     * file, a fraction of the decoded record's heap, until {@link #writeEncoded} writes the file.
+     */
+    public byte[] encode(Schema fileSchema, ViewRecord record) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, record.serializedSize()));
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        try {
+            rowWriter(fileSchema).write(toRow(fileSchema, record), encoder);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("cannot write " + record.topic() + "-" + record.partition() + "@"
+                    + record.offset() + " as a row of " + fileSchema.getFullName() + ": " + e.getMessage(), e);
         }
-        ByteBuffer bytes = file.finish(sizeHint);
-        byte[] copy = new byte[bytes.remaining()];
-        bytes.get(copy);
-        return copy;
+        return out.toByteArray();
     }
 
-    /** Opens a file for rows of this view, written one by one ({@link OpenFile#write}). */
-    public OpenFile open(Schema viewSchema) {
-        return new OpenFile(viewSchema, fileSchema(viewSchema));
+    /** One Parquet file holding the records, in order; all share the view schema. */
+    public byte[] write(Schema viewSchema, List<ViewRecord> records, long sizeHint) {
+        Schema fileSchema = fileSchema(viewSchema);
+        List<byte[]> rows = new ArrayList<>(records.size());
+        for (ViewRecord record : records) {
+            rows.add(encode(fileSchema, record));
+        }
+        ByteBuffer file = writeEncoded(viewSchema, rows, sizeHint);
+        byte[] bytes = new byte[file.remaining()];
+        file.get(bytes);
+        return bytes;
     }
 
     /**
-     * A Parquet file being written, in memory: each row goes into Parquet's column buffers when it is written, so the
-     * file holds its rows encoded (and, page by page, compressed) while it is open, and {@link #finish} only writes
-     * the last pages and the footer. One thread at a time (the sink hands a file from its worker to its uploader).
+     * One Parquet file holding the {@link #encode encoded} rows, in order; all of the view schema's file schema.
+     *
+     * @param sizeHint the rows' bytes on Kafka: the file's buffer starts at three quarters of it (with snappy a file
+     *        took about two thirds, 127 bytes per row against 200 on the view topics in the bench), so that it is seldom
+     *        grown, and it is not copied at the end
+     * @return the file, in the buffer it was written to
      */
-    public final class OpenFile {
-
-        private final Schema viewSchema;
-        private final Schema fileSchema;
-        private final InMemoryOutputFile out = new InMemoryOutputFile(4096);
-        private final ParquetWriter<GenericRecord> writer;
-        private int rows;
-        private RuntimeException failed;
-
-        private OpenFile(Schema viewSchema, Schema fileSchema) {
-            this.viewSchema = viewSchema;
-            this.fileSchema = fileSchema;
-            PlainParquetConfiguration conf = new PlainParquetConfiguration();
-            conf.set(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, "false");
-            try {
-                this.writer = AvroParquetWriter.<GenericRecord>builder(out)
-                        .withConf(conf)
-                        .withSchema(fileSchema)
-                        .withDataModel(GenericData.get())
-                        .withCompressionCodec(codec)
-                        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                        .withPageSize(256 * 1024)
-                        .withDictionaryPageSize(256 * 1024)
-                        .withDictionaryEncoding(EVENT_ID, false)
-                        .withDictionaryEncoding(LSN, false)
-                        .withDictionaryEncoding(KAFKA_OFFSET, false)
-                        .build();
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not open a file of " + viewSchema.getFullName(), e);
+    public ByteBuffer writeEncoded(Schema viewSchema, Collection<byte[]> rows, long sizeHint) {
+        Schema fileSchema = fileSchema(viewSchema);
+        GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(fileSchema, fileSchema, GenericData.get());
+        BinaryDecoder decoder = null;
+        InMemoryOutputFile out = new InMemoryOutputFile((int) Math.min(Integer.MAX_VALUE - 16, Math.max(4096, sizeHint / 4 * 3)));
+        PlainParquetConfiguration conf = new PlainParquetConfiguration();
+        conf.set(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, "false");
+        try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(out)
+                .withConf(conf)
+                .withSchema(fileSchema)
+                .withDataModel(GenericData.get())
+                .withCompressionCodec(codec)
+                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                .withPageSize(256 * 1024)
+                .withDictionaryPageSize(256 * 1024)
+                .withDictionaryEncoding(EVENT_ID, false)
+                .withDictionaryEncoding(LSN, false)
+                .withDictionaryEncoding(KAFKA_OFFSET, false)
+                .build()) {
+            for (byte[] row : rows) {
+                decoder = DecoderFactory.get().binaryDecoder(row, decoder);
+                writer.write(reader.read(null, decoder));
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not encode " + rows.size() + " rows of " + viewSchema.getFullName(), e);
         }
+        return out.bytes();
+    }
 
-        public Schema fileSchema() {
-            return fileSchema;
-        }
-
-        public int rows() {
-            return rows;
-        }
-
-        /**
-         * Writes the record's row ({@link #toRow}). A row Parquet cannot take fails with an
-         * {@link IllegalArgumentException}; the file is then unusable ({@link #finish} throws), since some of its
-         * columns may hold a value of that row and others not.
-         */
-        public void write(ViewRecord record) {
-            if (failed != null) {
-                throw new IllegalStateException("the file failed before: " + failed.getMessage(), failed);
-            }
-            try {
-                writer.write(toRow(fileSchema, record));
-                rows++;
-            } catch (IOException | RuntimeException e) {
-                failed = new IllegalArgumentException("cannot write " + record.topic() + "-" + record.partition() + "@"
-                        + record.offset() + " as a row of " + fileSchema.getFullName() + ": " + e.getMessage(), e);
-                throw failed;
-            }
-        }
-
-        /**
-         * Writes the last pages and the footer.
-         *
-         * @param sizeHint the rows' bytes on Kafka: the file's buffer is grown to three quarters of it before the pages
-         *        are written out (with snappy a file took about two thirds, 127 bytes per row against 200 on the view
-         *        topics in the bench), so that it is seldom grown again, and it is not copied at the end
-         * @return the file, in the buffer it was written to
-         */
-        public ByteBuffer finish(long sizeHint) {
-            if (failed != null) {
-                throw new IllegalStateException("not written: a row failed before: " + failed.getMessage(), failed);
-            }
-            out.reserve((int) Math.min(Integer.MAX_VALUE - 16, Math.max(4096, sizeHint / 4 * 3)));
-            try {
-                writer.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not encode " + rows + " rows of " + viewSchema.getFullName(), e);
-            }
-            return out.bytes();
-        }
+    private GenericDatumWriter<GenericRecord> rowWriter(Schema fileSchema) {
+        return rowWriters.computeIfAbsent(fileSchema, schema -> new GenericDatumWriter<>(schema, GenericData.get()));
     }
 }

@@ -68,7 +68,7 @@ class SinkEngineTest {
     /** An engine whose files upload on {@link #uploader}, as in the service, each held at the store's closed gate. */
     private SinkEngine uploadingAsideAtAGate(SinkSettings settings) {
         SinkEngine engine = engine(settings);
-        engine.runOn(Runnable::run, uploader, uploadsDone::release);
+        engine.uploadOn(uploader, uploadsDone::release);
         store.gate = new CountDownLatch(1);
         return engine;
     }
@@ -620,24 +620,6 @@ class SinkEngineTest {
         assertThatThrownBy(() -> accept(engine, customers(0, 0, 1, HOUR_10), () -> { }))
                 .hasMessageContaining("cannot render");
         assertThat(registry.find("tributary.sink.failures").counter()).isNull();
-    }
-
-    /**
-     * A row its Parquet file cannot take (a timestamp that is text) fails the file on the encoder: the file is never
-     * uploaded, its rows never acknowledged, and the engine fails naming the row.
-     */
-    @Test
-    @Timeout(20)
-    void aRowItsFileCannotTakeFailsTheFileAndIsNeverAcknowledged() {
-        SinkEngine engine = engine(1000, 8);
-        List<ViewRecord> records = customers(0, 0, 3, HOUR_10);
-        records.get(1).after().put("last_seen", "yesterday");
-        AtomicInteger acks = new AtomicInteger();
-
-        accept(engine, records, acks::incrementAndGet);
-        assertThatThrownBy(engine::flushAll).hasMessageContaining("cannot write " + Views.CUSTOMER_TOPIC + "-0@1");
-        assertThat(store.objects).isEmpty();
-        assertThat(acks).hasValue(0);
     }
 
     static final class FakeStore implements ObjectStore {

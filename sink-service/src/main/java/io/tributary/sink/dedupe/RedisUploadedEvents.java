@@ -1,6 +1,7 @@
 package io.tributary.sink.dedupe;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -14,12 +15,14 @@ import io.vertx.mutiny.redis.client.Response;
 
 /**
  * {@link UploadedEvents} in Redis: one key {@code <prefix>lake-seen:<table>:<event_id>} per uploaded row,
- * value {@code 1}, expiring after the dedupe TTL. A lookup is one MGET and a record one EVAL (a SET … EX per key) per
- * {@value #CHUNK} ids: one request and one reply each, not one per id.
+ * value {@code 1}, expiring after the dedupe TTL. A lookup is one MGET per {@value #LOOKUP_CHUNK} ids, a record one
+ * EVAL (a SET … EX per key) per {@value #RECORD_CHUNK}, pipelined: a request and a reply per chunk, not per id. (A
+ * script holds Redis for its whole run, so its chunks are smaller.)
  */
 public final class RedisUploadedEvents implements UploadedEvents {
 
-    private static final int CHUNK = 1000;
+    private static final int LOOKUP_CHUNK = 1000;
+    private static final int RECORD_CHUNK = 250;
     static final String RECORD_SCRIPT = "for i = 1, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', ARGV[1]) end return #KEYS";
 
     private final Redis redis;
@@ -42,8 +45,8 @@ public final class RedisUploadedEvents implements UploadedEvents {
     @Override
     public Set<String> uploaded(List<ViewRecord> changes) {
         Set<String> found = new HashSet<>();
-        for (int from = 0; from < changes.size(); from += CHUNK) {
-            List<ViewRecord> chunk = changes.subList(from, Math.min(changes.size(), from + CHUNK));
+        for (int from = 0; from < changes.size(); from += LOOKUP_CHUNK) {
+            List<ViewRecord> chunk = changes.subList(from, Math.min(changes.size(), from + LOOKUP_CHUNK));
             Request request = Request.cmd(Command.MGET);
             for (ViewRecord change : chunk) {
                 request.arg(seenKey(keyPrefix, change.table(), change.eventId()));
@@ -61,13 +64,17 @@ public final class RedisUploadedEvents implements UploadedEvents {
     @Override
     public void record(String table, Collection<String> eventIds) {
         List<String> ids = List.copyOf(eventIds);
-        for (int from = 0; from < ids.size(); from += CHUNK) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
+        List<Request> requests = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += RECORD_CHUNK) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + RECORD_CHUNK));
             Request request = Request.cmd(Command.EVAL).arg(RECORD_SCRIPT).arg(chunk.size());
             for (String eventId : chunk) {
                 request.arg(seenKey(keyPrefix, table, eventId));
             }
-            redis.send(request.arg(ttlSeconds)).await().atMost(timeout);
+            requests.add(request.arg(ttlSeconds));
+        }
+        if (!requests.isEmpty()) {
+            redis.batch(requests).await().atMost(timeout);
         }
     }
 }

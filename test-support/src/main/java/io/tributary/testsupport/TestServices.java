@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 import io.tributary.stack.KafkaBroker;
 import io.tributary.stack.LocalStack;
@@ -15,6 +15,7 @@ import io.tributary.stack.PostgresServer;
 import io.tributary.stack.RedisServer;
 import io.tributary.stack.RegistryServer;
 import io.tributary.stack.S3ProxyServer;
+import io.tributary.stack.StackException;
 import io.tributary.stack.StackLayout;
 
 /**
@@ -30,7 +31,6 @@ public final class TestServices {
     private static TestServices shared;
 
     private final Path dir;
-    private final LocalStack.Ports ports = LocalStack.Ports.free();
     private final StackLayout layout = StackLayout.discover();
     private final List<ManagedService> started = new ArrayList<>();
     private PostgresServer postgres;
@@ -67,41 +67,57 @@ public final class TestServices {
 
     /** PostgreSQL with logical decoding, database {@value LocalStack#DATABASE}, superuser postgres. */
     public synchronized PostgresServer postgres() {
-        postgres = ensure(postgres, d -> new PostgresServer(d.resolve("postgres"), ports.postgres(), LocalStack.DATABASE));
+        postgres = ensure(postgres, (d, ports) -> new PostgresServer(d.resolve("postgres"), ports.postgres(), LocalStack.DATABASE));
         return postgres;
     }
 
     /** Redis with AOF. */
     public synchronized RedisServer redis() {
-        redis = ensure(redis, d -> new RedisServer(d.resolve("redis"), ports.redis()));
+        redis = ensure(redis, (d, ports) -> new RedisServer(d.resolve("redis"), ports.redis()));
         return redis;
     }
 
     /** A single-node KRaft Kafka broker. */
     public synchronized KafkaBroker kafka() {
-        kafka = ensure(kafka, d -> new KafkaBroker(d.resolve("kafka"), ports.kafka(), ports.kafkaController(), layout));
+        kafka = ensure(kafka, (d, ports) -> new KafkaBroker(d.resolve("kafka"), ports.kafka(), ports.kafkaController(), layout));
         return kafka;
     }
 
     /** S3Proxy with bucket {@value LocalStack#BUCKET}. */
     public synchronized S3ProxyServer s3() {
-        s3 = ensure(s3, d -> new S3ProxyServer(d.resolve("s3"), ports.s3(), List.of(LocalStack.BUCKET), layout));
+        s3 = ensure(s3, (d, ports) -> new S3ProxyServer(d.resolve("s3"), ports.s3(), List.of(LocalStack.BUCKET), layout));
         return s3;
     }
 
     /** The Apicurio Registry stand-in. */
     public synchronized RegistryServer registry() {
-        registry = ensure(registry, d -> new RegistryServer(d.resolve("registry"), ports.registry(), layout));
+        registry = ensure(registry, (d, ports) -> new RegistryServer(d.resolve("registry"), ports.registry(), layout));
         return registry;
     }
 
-    private <S extends ManagedService> S ensure(S current, Function<Path, S> create) {
-        S service = current != null ? current : create.apply(dir);
-        if (current == null) {
-            started.add(service);
+    /**
+     * Starts {@code current} again, or a new service on ports free now. A port picked when the JVM's first test ran
+     * could be taken minutes later, when a service is first used, by a client's outgoing connection (its local port
+     * comes from the same range): a new service whose port is taken gets fresh ports, up to three times.
+     */
+    private <S extends ManagedService> S ensure(S current, BiFunction<Path, LocalStack.Ports, S> create) {
+        if (current != null) {
+            current.start();
+            return current;
         }
-        service.start();
-        return service;
+        for (int attempt = 1;; attempt++) {
+            S service = create.apply(dir, LocalStack.Ports.free());
+            try {
+                service.start();
+            } catch (StackException e) {
+                if (attempt < 3 && String.valueOf(e.getMessage()).contains("is taken by another process")) {
+                    continue;
+                }
+                throw e;
+            }
+            started.add(service);
+            return service;
+        }
     }
 
     /** Stops every service this set started and deletes its folder (logs of a failed run are kept). */

@@ -208,8 +208,8 @@ final class Processes {
     static void requireFree(String service, int port, Path dir) {
         // a process that has just exited may hold its port for a moment: give it that moment
         if (!waitFor(Duration.ofSeconds(3), () -> !portOpen("127.0.0.1", port))) {
-            throw new StackException(service + " cannot start: port " + port + " on 127.0.0.1 is taken by another process"
-                    + " (not one this stack started under " + dir + "); free it or choose another port");
+            throw new PortTakenException(service + " cannot start: port " + port + " on 127.0.0.1 is taken by another"
+                    + " process (not one this stack started under " + dir + "); free it or choose another port");
         }
     }
 

@@ -24,10 +24,11 @@ import javax.net.ssl.SSLSocket;
 public final class RedisServer extends ProcessService {
 
     /**
-     * The AOF is rewritten (compacted, by a forked child) once it doubled and is at least this large; Redis's default is
-     * 64mb. The bench's writes reached 64mb about 15 s into its 5k changes/s run, and the rewrite took a core for two
-     * seconds of it on a machine of two, which delayed everything behind Redis for about four (docs/BENCHMARKS.md). A
-     * whole bench run writes about 260mb. A local stack with this setting rewrites later and more at a time.
+     * The AOF is rewritten (compacted, by a forked child) once it doubled and is at least this large; Redis's default
+     * is 64mb. The bench's writes reached 64mb about 15 s into its 5k changes/s run, and the rewrite took a core for
+     * two seconds of it on a machine of two, which delayed everything behind Redis for about four
+     * (docs/BENCHMARKS.md). A whole bench run writes about 260mb. A local stack with this setting rewrites later and
+     * more at a time.
      */
     static final String AOF_REWRITE_MIN_SIZE = "512mb";
 

@@ -11,11 +11,11 @@ import java.util.function.BiFunction;
 import io.tributary.stack.KafkaBroker;
 import io.tributary.stack.LocalStack;
 import io.tributary.stack.ManagedService;
+import io.tributary.stack.PortTakenException;
 import io.tributary.stack.PostgresServer;
 import io.tributary.stack.RedisServer;
 import io.tributary.stack.RegistryServer;
 import io.tributary.stack.S3ProxyServer;
-import io.tributary.stack.StackException;
 import io.tributary.stack.StackLayout;
 
 /**
@@ -67,7 +67,8 @@ public final class TestServices {
 
     /** PostgreSQL with logical decoding, database {@value LocalStack#DATABASE}, superuser postgres. */
     public synchronized PostgresServer postgres() {
-        postgres = ensure(postgres, (d, ports) -> new PostgresServer(d.resolve("postgres"), ports.postgres(), LocalStack.DATABASE));
+        postgres = ensure(postgres,
+                (d, ports) -> new PostgresServer(d.resolve("postgres"), ports.postgres(), LocalStack.DATABASE));
         return postgres;
     }
 
@@ -79,13 +80,15 @@ public final class TestServices {
 
     /** A single-node KRaft Kafka broker. */
     public synchronized KafkaBroker kafka() {
-        kafka = ensure(kafka, (d, ports) -> new KafkaBroker(d.resolve("kafka"), ports.kafka(), ports.kafkaController(), layout));
+        kafka = ensure(kafka,
+                (d, ports) -> new KafkaBroker(d.resolve("kafka"), ports.kafka(), ports.kafkaController(), layout));
         return kafka;
     }
 
     /** S3Proxy with bucket {@value LocalStack#BUCKET}. */
     public synchronized S3ProxyServer s3() {
-        s3 = ensure(s3, (d, ports) -> new S3ProxyServer(d.resolve("s3"), ports.s3(), List.of(LocalStack.BUCKET), layout));
+        s3 = ensure(s3,
+                (d, ports) -> new S3ProxyServer(d.resolve("s3"), ports.s3(), List.of(LocalStack.BUCKET), layout));
         return s3;
     }
 
@@ -109,8 +112,8 @@ public final class TestServices {
             S service = create.apply(dir, LocalStack.Ports.free());
             try {
                 service.start();
-            } catch (StackException e) {
-                if (attempt < 3 && String.valueOf(e.getMessage()).contains("is taken by another process")) {
+            } catch (PortTakenException e) {
+                if (attempt < 3) {
                     continue;
                 }
                 throw e;

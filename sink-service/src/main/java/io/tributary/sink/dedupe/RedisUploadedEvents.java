@@ -23,7 +23,8 @@ public final class RedisUploadedEvents implements UploadedEvents {
 
     private static final int LOOKUP_CHUNK = 1000;
     private static final int RECORD_CHUNK = 250;
-    static final String RECORD_SCRIPT = "for i = 1, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', ARGV[1]) end return #KEYS";
+    static final String RECORD_SCRIPT =
+            "for i = 1, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', ARGV[1]) end return #KEYS";
 
     private final Redis redis;
     private final String keyPrefix;

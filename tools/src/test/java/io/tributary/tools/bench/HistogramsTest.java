@@ -48,6 +48,16 @@ class HistogramsTest {
     }
 
     @Test
+    void aScrapeWhoseCountLagsItsBucketsDoesNotPutChangesPastTheLargestBound() {
+        // the window's first scrape read the count (+Inf) 60 changes before its buckets; its last one read both at once
+        TreeMap<Double, Double> start = buckets(0.05, 900, 3600.0, 1000, Double.POSITIVE_INFINITY, 940);
+        TreeMap<Double, Double> end = buckets(0.05, 5900, 3600.0, 6000, Double.POSITIVE_INFINITY, 6000);
+        TreeMap<Double, Double> d = Histograms.delta(start, end);
+        assertThat(Histograms.count(d)).isEqualTo(5000);
+        assertThat(Histograms.quantile(0.99, d)).isLessThan(0.05);
+    }
+
+    @Test
     void parsesLabelledSamplesAndSumsBucketsPerStage() {
         String text = """
                 # TYPE tributary_pipeline_lag_seconds histogram

@@ -122,6 +122,9 @@ public final class BenchMain {
     }
 
     boolean run(StackLayout layout, boolean keep) throws Exception {
+        if (peer) {
+            DebeziumServer.fetch(layout.root());
+        }
         long t0 = System.currentTimeMillis();
         Path stackDir = benchDir.resolve("stack");
         if (Files.exists(stackDir)) {

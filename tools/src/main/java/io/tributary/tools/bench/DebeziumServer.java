@@ -38,6 +38,25 @@ final class DebeziumServer {
                 "debezium-server-dist-" + VERSION + ".tar.gz");
     }
 
+    /**
+     * Puts the distribution (about 780 MB) into the local Maven repository with the project's wrapper when it is not
+     * there yet: before the bench starts anything, so a missing one neither fails nor slows a run half-way.
+     */
+    static void fetch(Path root) throws IOException, InterruptedException {
+        Path tgz = distribution();
+        if (Files.exists(tgz)) {
+            return;
+        }
+        String artifact = "io.debezium:debezium-server-dist:" + VERSION + ":tar.gz";
+        BenchMain.say("fetching the peer, " + artifact + " (about 780 MB, once)");
+        Process mvn = new ProcessBuilder(root.resolve("mvnw").toString(), "-q", "-B", "dependency:get", "-Dartifact=" + artifact)
+                .directory(root.toFile()).inheritIO().start();
+        if (mvn.waitFor() != 0 || !Files.exists(tgz)) {
+            throw new IllegalStateException("could not fetch " + artifact + " into " + tgz
+                    + " (./mvnw dependency:get failed); run with --no-peer to bench without Debezium Server");
+        }
+    }
+
     /** Unpacks the distribution under the bench folder, once. */
     void install() throws IOException, InterruptedException {
         if (Files.isDirectory(home.resolve("lib"))) {

@@ -67,6 +67,10 @@ public final class BenchMain {
         }
     }
 
+    /** The watched PostgreSQL server, its children's CPU included. */
+    static final String POSTGRES = "postgres";
+    /** This JVM: the workload generator (and the sampler, whose cost counts as idle). */
+    static final String GENERATOR = "bench (generator)";
     private static final String PEER_TABLE = "public.customers";
     static final int MAX_RATE_TX_SIZE = 10;
     private static final String OUR_TOPIC = "tributary.public.customers";
@@ -82,6 +86,8 @@ public final class BenchMain {
     private List<QuarkusAppProcess> apps;
     private Sampler sampler;
     private long seed = 1;
+    /** CPU seconds per second of each watched process while nothing flows (after the warm-up). */
+    private Map<String, Double> idle = Map.of();
 
     private BenchMain(Plan plan, boolean peer, boolean peerOnly, Path benchDir, Path docs) {
         this.plan = plan;
@@ -173,7 +179,14 @@ public final class BenchMain {
             pidFiles.put(app.name(), stack.stateDir().resolve(app.name()).resolve("pid"));
         }
         pidFiles.put("kafka", stack.stateDir().resolve("kafka").resolve("pid"));
+        pidFiles.put("redis", stack.stateDir().resolve("redis").resolve("pid"));
+        pidFiles.put("s3proxy", stack.stateDir().resolve("s3").resolve("pid"));
+        pidFiles.put("registry", stack.stateDir().resolve("registry").resolve("pid"));
         sampler = new Sampler(urls, pidFiles, t0);
+        // the source's share: PostgreSQL (backends, WAL sender, background workers) and this JVM, whose work is the generator
+        Path postmaster = stack.stateDir().resolve("postgres").resolve("data").resolve("postmaster.pid");
+        sampler.watchTree(POSTGRES, () -> ProcStats.pid(postmaster));
+        sampler.watch(GENERATOR, () -> OptionalLong.of(ProcessHandle.current().pid()));
         boolean ok = true;
         try {
             if (peerOnly) {
@@ -184,6 +197,12 @@ public final class BenchMain {
                 say("warm-up: " + plan.warmupSeconds() + " s at 100 changes/s");
                 load(100, Duration.ofSeconds(plan.warmupSeconds()), 0);
                 drain(sampler.now(), plan.drainCap(), 12);
+                // the drain ends after 12 s in which no stage moved: the last 10 s give each process's idle cost
+                List<Sampler.Tick> quiet = Stats.window(sampler.ticks(), sampler.now() - 10_000, sampler.now());
+                idle = quiet.size() < 2 ? Map.of() : Stats.cpuRates(quiet.get(0), quiet.get(quiet.size() - 1));
+                Map<String, Object> idlePct = new LinkedHashMap<>();
+                idle.forEach((name, rate) -> idlePct.put(name, Stats.round(100 * rate)));
+                results.put("idle_cpu_pct", idlePct);
 
                 List<Object> fixed = new ArrayList<>();
                 for (int i = 0; i < plan.rates().length; i++) {
@@ -263,6 +282,7 @@ public final class BenchMain {
         boolean sustained = written.ratePerSecond() >= 0.95 * rate && Boolean.TRUE.equals(drain.get("drained")) && redisDrain <= 5;
         r.put("sustained", sustained);
         r.put("latency", Stats.latency(start, end));
+        r.put("cpu_ms_per_change", Stats.cpuPerChange(start, end, written.changes(), idle));
         String name = String.format("bench-latency-%.0f.png", rate);
         List<Plot.Series> series = List.of(
                 new Plot.Series("captured p99", Stats.latencySeries(ticks, "captured", 0.99, from)),
@@ -311,8 +331,11 @@ public final class BenchMain {
         r.put("stages", stages);
         r.put("drain", drain);
         r.put("latency", Stats.latency(start, end));
-        // steady resources: the whole max-rate run, load and drain (the later stages work on during the drain)
+        r.put("cpu_ms_per_change", Stats.cpuPerChange(start, end, written.changes(), idle));
+        // steady RSS: the whole max-rate run, load and drain (the later stages work on during the drain); steady CPU:
+        // the load after its first 3 s, as the rates (over the drain a stage done early would show its idle CPU)
         r.put("window_ms", List.of(from, end.millis()));
+        r.put("load_window_ms", List.of(from + 3000, loadEnd));
         say(String.format("    written %,d (%.0f/s); %s", written.changes(), written.ratePerSecond(), stages));
         return r;
     }
@@ -398,8 +421,14 @@ public final class BenchMain {
     private Map<String, Object> resources(Map<String, Object> max) {
         @SuppressWarnings("unchecked")
         List<Long> window = (List<Long>) max.get("window_ms");
+        @SuppressWarnings("unchecked")
+        List<Long> loadWindow = (List<Long>) max.get("load_window_ms");
         List<Sampler.Tick> all = sampler.ticks();
         List<Sampler.Tick> steady = Stats.window(all, window.get(0), window.get(1));
+        List<Sampler.Tick> loaded = Stats.window(all, loadWindow.get(0), loadWindow.get(1));
+        if (loaded.size() < 3) {
+            loaded = steady; // a load too short for a median (--quick): the whole run
+        }
         Map<String, Object> r = new LinkedHashMap<>();
         for (String name : List.of("capture-service", "processor-service", "sink-service", "kafka")) {
             List<Double> rss = all.stream().map(t -> t.usage().get(name)).filter(u -> u != null).map(u -> u.rssBytes() / 1048576.0).toList();
@@ -407,7 +436,7 @@ public final class BenchMain {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("peak_rss_mb", Stats.round(rss.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)));
             m.put("steady_rss_mb", Stats.round(Stats.median(steadyRss)));
-            m.put("steady_cpu_pct", Stats.round(Stats.median(cpu(steady, name))));
+            m.put("steady_cpu_pct", Stats.round(Stats.median(cpu(loaded, name))));
             m.put("peak_cpu_pct", Stats.round(cpu(all, name).stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)));
             ProcStats.Usage last = all.isEmpty() ? null : all.get(all.size() - 1).usage().get(name);
             m.put("cpu_seconds_total", last == null ? null : Stats.round(last.cpuSeconds()));

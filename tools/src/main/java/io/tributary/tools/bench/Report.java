@@ -50,7 +50,7 @@ final class Report {
         }
         Map<String, Object> res = (Map<String, Object>) r.get("resources");
         if (res != null) {
-            b.append("| process | steady RSS MB (median, max-rate run) | peak RSS MB | steady CPU % (median, max-rate run) | peak CPU % | CPU s total |\n|---|---|---|---|---|---|\n");
+            b.append("| process | steady RSS MB (median, max-rate run) | peak RSS MB | steady CPU % (median, max-rate load) | peak CPU % | CPU s total |\n|---|---|---|---|---|---|\n");
             res.forEach((name, o) -> {
                 Map<String, Object> m = (Map<String, Object>) o;
                 b.append(String.format("| %s | %s | %s | %s | %s | %s |%n", name, m.get("steady_rss_mb"), m.get("peak_rss_mb"), m.get("steady_cpu_pct"),
@@ -58,6 +58,7 @@ final class Report {
             });
             b.append('\n');
         }
+        b.append(cpuTable(r));
         Map<String, Object> st = (Map<String, Object>) r.get("storage");
         if (st != null) {
             b.append(String.format("storage: Kafka %s bytes per change (change topics %s B/record, view topics %s B/record); Parquet %s bytes per row%n%n",
@@ -95,6 +96,71 @@ final class Report {
             b.append("\nERROR: ").append(r.get("error")).append('\n');
         }
         return b.toString();
+    }
+
+    /** The pipeline's own processes, beside the source's (PostgreSQL, the generator) and the machine. */
+    static final List<String> PIPELINE = List.of("capture-service", "processor-service", "sink-service", "kafka", "redis", "s3proxy",
+            "registry");
+
+    /**
+     * CPU per change of every process in each run, its idle CPU, and what the machine's CPU per change at the max rate
+     * allows on its cores; empty without the figures.
+     */
+    @SuppressWarnings("unchecked")
+    static String cpuTable(Map<String, Object> r) {
+        List<String> labels = new java.util.ArrayList<>();
+        List<Map<String, Object>> perRun = new java.util.ArrayList<>();
+        if (r.get("fixed_rate") instanceof List<?> runs) {
+            for (Object o : runs) {
+                Map<String, Object> run = (Map<String, Object>) o;
+                if (run.get("cpu_ms_per_change") instanceof Map<?, ?> m) {
+                    labels.add(String.format("%.0f/s", num(run.get("target_rate"))));
+                    perRun.add((Map<String, Object>) m);
+                }
+            }
+        }
+        Map<String, Object> max = (Map<String, Object>) r.get("max_rate");
+        Map<String, Object> maxCpu = max == null ? null : (Map<String, Object>) max.get("cpu_ms_per_change");
+        if (maxCpu != null) {
+            labels.add("max rate");
+            perRun.add(maxCpu);
+        }
+        if (perRun.isEmpty()) {
+            return "";
+        }
+        Map<String, Object> idle = r.get("idle_cpu_pct") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        List<String> rows = new java.util.ArrayList<>(PIPELINE);
+        rows.add(BenchMain.POSTGRES);
+        rows.add(BenchMain.GENERATOR);
+        rows.add(Sampler.MACHINE);
+        StringBuilder b = new StringBuilder("| CPU ms per change, above idle | idle, % of a core |");
+        labels.forEach(l -> b.append(" at ").append(l).append(" |"));
+        b.append("\n|---|---|").append("---|".repeat(labels.size())).append('\n');
+        for (String row : rows) {
+            b.append("| ").append(row.equals(Sampler.MACHINE) ? "machine (every process and the kernel)" : row).append(" | ")
+                    .append(idle.get(row) == null ? "-" : fmt(idle.get(row))).append(" |");
+            perRun.forEach(m -> b.append(' ').append(ms(m.get(row))).append(" |"));
+            b.append('\n');
+        }
+        if (maxCpu != null && maxCpu.get(Sampler.MACHINE) instanceof Number machine && machine.doubleValue() > 0) {
+            double pipeline = sum(maxCpu, PIPELINE);
+            double source = sum(maxCpu, List.of(BenchMain.POSTGRES, BenchMain.GENERATOR));
+            Object cpus = r.get("hardware") instanceof Map<?, ?> hw ? hw.get("cpus") : null;
+            double cores = cpus instanceof Number n ? n.doubleValue() : Double.NaN;
+            b.append(String.format("%nat the max rate the whole machine spent %.3f ms of CPU per change above its idle use (the pipeline's "
+                    + "processes %.3f, PostgreSQL and the generator %.3f): at that cost its %.0f cores allow at most %.0f changes/s with all of "
+                    + "it on them, and the pipeline's processes alone, on %.0f cores of their own, at most %.0f changes/s%n", machine.doubleValue(),
+                    pipeline, source, cores, cores * 1000 / machine.doubleValue(), cores, cores * 1000 / pipeline));
+        }
+        return b.append('\n').toString();
+    }
+
+    private static double sum(Map<String, Object> perProcess, List<String> names) {
+        return names.stream().mapToDouble(p -> perProcess.get(p) instanceof Number n ? n.doubleValue() : 0).sum();
+    }
+
+    private static String ms(Object o) {
+        return o instanceof Number n ? String.format("%.3f", n.doubleValue()) : "-";
     }
 
     private static String q(Map<String, Object> m) {

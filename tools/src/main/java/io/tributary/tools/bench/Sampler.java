@@ -13,7 +13,10 @@ import java.util.function.Supplier;
 
 import io.tributary.tools.demo.Metrics;
 
-/** Every second: the stage counters, the shared lag histogram per stage, and RSS/CPU of each watched process. */
+/**
+ * Every second: the stage counters, the shared lag histogram per stage, RSS/CPU of each watched process, and the
+ * machine's busy CPU time.
+ */
 final class Sampler implements AutoCloseable {
 
     static final String LAG = "tributary_pipeline_lag_seconds";
@@ -31,7 +34,11 @@ final class Sampler implements AutoCloseable {
     }
 
     private final Map<String, String> urls;
+    /** The usage of the whole machine, beside the watched processes: all cores' busy time, RSS 0. */
+    static final String MACHINE = "machine";
+
     private final Map<String, Supplier<OptionalLong>> pids = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Supplier<OptionalLong>> trees = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Tick> ticks = new CopyOnWriteArrayList<>();
     private final long start;
     private final Thread thread;
@@ -47,6 +54,11 @@ final class Sampler implements AutoCloseable {
     /** Also watch a process we started ourselves. */
     void watch(String name, Supplier<OptionalLong> pid) {
         pids.put(name, pid);
+    }
+
+    /** Watch a process with its children (their CPU only; see {@link ProcStats#readTree}). */
+    void watchTree(String name, Supplier<OptionalLong> pid) {
+        trees.put(name, pid);
     }
 
     void unwatch(String name) {
@@ -100,6 +112,19 @@ final class Sampler implements AutoCloseable {
                 }
             }
         });
+        trees.forEach((name, pid) -> {
+            OptionalLong p = pid.get();
+            if (p.isPresent()) {
+                ProcStats.Usage u = ProcStats.readTree(p.getAsLong());
+                if (u != null) {
+                    usage.put(name, u);
+                }
+            }
+        });
+        ProcStats.Usage machine = ProcStats.machine();
+        if (machine != null) {
+            usage.put(MACHINE, machine);
+        }
         return new Tick(now, counters, lag, usage);
     }
 

@@ -120,6 +120,38 @@ final class Stats {
         return Double.isNaN(seconds) ? Double.NaN : Math.round(seconds * 10000) / 10.0;
     }
 
+    /** CPU seconds per second of each process sampled at both ticks (over a quiet stretch: its idle cost). */
+    static Map<String, Double> cpuRates(Sampler.Tick a, Sampler.Tick b) {
+        Map<String, Double> out = new TreeMap<>();
+        double dt = (b.millis() - a.millis()) / 1000.0;
+        if (dt <= 0) {
+            return out;
+        }
+        b.usage().forEach((name, u) -> {
+            ProcStats.Usage before = a.usage().get(name);
+            if (before != null && u.cpuSeconds() >= before.cpuSeconds()) {
+                out.put(name, (u.cpuSeconds() - before.cpuSeconds()) / dt);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * CPU milliseconds per change of each process sampled at both ticks, and of the machine, above its idle cost:
+     * (CPU time between the ticks - idle CPU per second x their distance) / changes. A process restarted in between
+     * (its CPU time went back) is left out.
+     */
+    static Map<String, Double> cpuPerChange(Sampler.Tick start, Sampler.Tick end, long changes, Map<String, Double> idle) {
+        Map<String, Double> out = new TreeMap<>();
+        if (changes <= 0) {
+            return out;
+        }
+        double dt = (end.millis() - start.millis()) / 1000.0;
+        cpuRates(start, end).forEach((name, rate) -> out.put(name,
+                Math.round(Math.max(0, (rate - idle.getOrDefault(name, 0.0)) * dt) * 1e6 / changes) / 1000.0));
+        return out;
+    }
+
     static double round(double v) {
         return Double.isNaN(v) ? v : Math.round(v * 10) / 10.0;
     }

@@ -275,6 +275,7 @@ public final class BenchMain {
             rates.put(stage, Stats.round(Stats.median(Stats.rates(loadTicks, stage))));
         }
         r.put("median_rate_during_load", rates);
+        r.put("machine_busy_pct_during_load", Stats.machineBusyPct(loadTicks, Runtime.getRuntime().availableProcessors()));
         r.put("drain", drain);
         @SuppressWarnings("unchecked")
         Map<String, Double> drainSeconds = (Map<String, Double>) drain.get("seconds_after_load");
@@ -332,6 +333,7 @@ public final class BenchMain {
         r.put("drain", drain);
         r.put("latency", Stats.latency(start, end));
         r.put("cpu_ms_per_change", Stats.cpuPerChange(start, end, written.changes(), idle));
+        r.put("machine_busy_pct_during_load", Stats.machineBusyPct(loadTicks, Runtime.getRuntime().availableProcessors()));
         // steady RSS: the whole max-rate run, load and drain (the later stages work on during the drain); steady CPU:
         // the load after its first 3 s, as the rates (over the drain a stage done early would show its idle CPU)
         r.put("window_ms", List.of(from, end.millis()));

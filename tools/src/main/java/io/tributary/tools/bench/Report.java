@@ -110,12 +110,14 @@ final class Report {
     static String cpuTable(Map<String, Object> r) {
         List<String> labels = new java.util.ArrayList<>();
         List<Map<String, Object>> perRun = new java.util.ArrayList<>();
+        List<Object> busy = new java.util.ArrayList<>();
         if (r.get("fixed_rate") instanceof List<?> runs) {
             for (Object o : runs) {
                 Map<String, Object> run = (Map<String, Object>) o;
                 if (run.get("cpu_ms_per_change") instanceof Map<?, ?> m) {
                     labels.add(String.format("%.0f/s", num(run.get("target_rate"))));
                     perRun.add((Map<String, Object>) m);
+                    busy.add(run.get("machine_busy_pct_during_load"));
                 }
             }
         }
@@ -124,6 +126,7 @@ final class Report {
         if (maxCpu != null) {
             labels.add("max rate");
             perRun.add(maxCpu);
+            busy.add(max.get("machine_busy_pct_during_load"));
         }
         if (perRun.isEmpty()) {
             return "";
@@ -142,6 +145,9 @@ final class Report {
             perRun.forEach(m -> b.append(' ').append(ms(m.get(row))).append(" |"));
             b.append('\n');
         }
+        b.append("| machine busy during the load, % of all cores | |");
+        busy.forEach(pct -> b.append(' ').append(pct == null ? "-" : fmt(pct)).append(" |"));
+        b.append('\n');
         if (maxCpu != null && maxCpu.get(Sampler.MACHINE) instanceof Number machine && machine.doubleValue() > 0) {
             double pipeline = sum(maxCpu, PIPELINE);
             double source = sum(maxCpu, List.of(BenchMain.POSTGRES, BenchMain.GENERATOR));

@@ -152,6 +152,15 @@ final class Stats {
         return out;
     }
 
+    /** How busy the machine was between the first and the last tick, in % of all its cores; NaN without two samples. */
+    static double machineBusyPct(List<Sampler.Tick> ticks, int cores) {
+        if (ticks.size() < 2) {
+            return Double.NaN;
+        }
+        Double rate = cpuRates(ticks.get(0), ticks.get(ticks.size() - 1)).get(Sampler.MACHINE);
+        return rate == null ? Double.NaN : round(100 * rate / cores);
+    }
+
     static double round(double v) {
         return Double.isNaN(v) ? v : Math.round(v * 10) / 10.0;
     }

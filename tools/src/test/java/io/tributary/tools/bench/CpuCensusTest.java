@@ -61,13 +61,23 @@ class CpuCensusTest {
     @Test
     void theTableGivesWhatTheMachinesCpuPerChangeAllows() {
         Map<String, Object> r = Map.of("hardware", Map.of("cpus", 2), "idle_cpu_pct", Map.of("capture-service", 8.0),
-                "fixed_rate", List.of(Map.of("target_rate", 1000.0, "cpu_ms_per_change", Map.of("capture-service", 0.2, Sampler.MACHINE, 0.9))),
+                "fixed_rate", List.of(Map.of("target_rate", 1000.0, "cpu_ms_per_change", Map.of("capture-service", 0.2, Sampler.MACHINE, 0.9),
+                        "machine_busy_pct_during_load", 55.0)),
                 "max_rate", Map.of("cpu_ms_per_change", Map.of("capture-service", 0.1, "kafka", 0.05, BenchMain.POSTGRES, 0.1,
-                        Sampler.MACHINE, 0.4)));
+                        Sampler.MACHINE, 0.4), "machine_busy_pct_during_load", 99.5));
         String table = Report.cpuTable(r);
         assertThat(table).contains("| capture-service | 8.0 | 0.200 | 0.100 |");
+        assertThat(table).contains("| machine busy during the load, % of all cores | | 55.0 | 99.5 |");
         assertThat(table).contains("the pipeline's processes 0.150, PostgreSQL and the generator 0.100");
         assertThat(table).contains("its 2 cores allow at most 5000 changes/s").contains("on 2 cores of their own, at most 13333 changes/s");
+    }
+
+    @Test
+    void machineBusyIsItsCpuOverTheTimeAndCores() {
+        List<Sampler.Tick> load = List.of(tick(0, Map.of(Sampler.MACHINE, 100.0)), tick(5_000, Map.of(Sampler.MACHINE, 104.0)),
+                tick(10_000, Map.of(Sampler.MACHINE, 115.0)));
+        assertThat(Stats.machineBusyPct(load, 2)).isEqualTo(75.0);
+        assertThat(Stats.machineBusyPct(load.subList(0, 1), 2)).isNaN();
     }
 
     private static Sampler.Tick tick(long millis, Map<String, Double> cpu) {

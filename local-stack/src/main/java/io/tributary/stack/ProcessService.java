@@ -30,6 +30,31 @@ abstract class ProcessService implements ManagedService {
     /** The command line of the long-running process. */
     protected abstract List<String> command();
 
+    /**
+     * Whether the process answers that it is still loading its data (Redis reading a large append-only file):
+     * alive and on its way, so start-up waits past the start timeout, up to {@link #MAX_LOADING}.
+     */
+    protected boolean isLoading() {
+        return false;
+    }
+
+    /** Longest start-up waits for a service that keeps saying it is loading its data. */
+    static final Duration MAX_LOADING = Duration.ofMinutes(10);
+
+    /**
+     * Waits until the service answers or its process is gone: the start timeout, and on while it says it is loading.
+     * False when it still does not answer.
+     */
+    private boolean awaitAnswer() {
+        long deadline = System.nanoTime() + MAX_LOADING.toNanos();
+        while (!Processes.waitFor(startTimeout, () -> isHealthy() || !isRunning())) {
+            if (!isLoading() || System.nanoTime() - deadline > 0) {
+                return isHealthy() || !isRunning(); // it may have finished loading since the wait gave up
+            }
+        }
+        return true;
+    }
+
     protected Path pidFile() {
         return dir.resolve("pid");
     }
@@ -47,7 +72,7 @@ abstract class ProcessService implements ManagedService {
     @Override
     public synchronized void start() {
         if (isRunning()) {
-            if (Processes.waitFor(startTimeout, this::isHealthy)) {
+            if (awaitAnswer() && isHealthy()) {
                 return;
             }
             throw new StackException(name() + " runs (pid file " + pidFile() + ") but does not answer at " + address()
@@ -64,7 +89,7 @@ abstract class ProcessService implements ManagedService {
         }
         long pid = Processes.spawn(command(), dir, logFile());
         Processes.writePid(pidFile(), pid);
-        boolean healthy = Processes.waitFor(startTimeout, () -> isHealthy() || !isRunning());
+        boolean healthy = awaitAnswer();
         if (!healthy || !isRunning()) {
             String why = isRunning() ? "did not answer within " + startTimeout.toSeconds() + " s" : "exited";
             Processes.alive(pidFile()).ifPresent(p -> Processes.terminate(p, Duration.ofSeconds(5)));

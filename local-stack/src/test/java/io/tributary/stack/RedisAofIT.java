@@ -63,6 +63,32 @@ class RedisAofIT {
         assertThat(send(Request.cmd(Command.GET).arg("it:killed")).toString()).isEqualTo("still-here");
     }
 
+    @Test
+    void aRedisStillLoadingItsDataIsWaitedForPastTheStartTimeout() throws Exception {
+        Path bigDir = dir.resolve("redis-loading");
+        RedisServer filling = new RedisServer(bigDir, Processes.freePort());
+        filling.start();
+        try {
+            // a million keys in the append-only file: replaying them at start-up takes 1.5-3 s here, several times the start
+            // timeout given below (which is long enough for the process to listen: a few ms)
+            send(filling, Request.cmd(Command.EVAL).arg("for i = 1, tonumber(ARGV[1]) do redis.call('SET', 'it:load:' .. i, i) end"
+                    + " return 1").arg(0).arg(1_000_000));
+        } finally {
+            filling.stop();
+        }
+        Duration timeout = Duration.ofMillis(250);
+        RedisServer loading = new RedisServer(bigDir, filling.port(), null, timeout);
+        long started = System.nanoTime();
+        loading.start();
+        try {
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered only once loaded")
+                    .isGreaterThan(timeout.multipliedBy(3));
+            assertThat(send(loading, Request.cmd(Command.GET).arg("it:load:1000000")).toString()).isEqualTo("1000000");
+        } finally {
+            loading.stop();
+        }
+    }
+
     private static boolean aofContains(String text) throws Exception {
         try (Stream<Path> files = Files.walk(dir.resolve("redis"))) {
             for (Path file : files.filter(f -> f.getFileName().toString().contains(".aof")).toList()) {
@@ -75,7 +101,11 @@ class RedisAofIT {
     }
 
     private static Response send(Request request) throws Exception {
-        RedisConnection connection = Redis.createClient(vertx, redis.uri()).connect()
+        return send(redis, request);
+    }
+
+    private static Response send(RedisServer server, Request request) throws Exception {
+        RedisConnection connection = Redis.createClient(vertx, server.uri()).connect()
                 .toCompletionStage().toCompletableFuture().get();
         try {
             return connection.send(request).toCompletionStage().toCompletableFuture().get();

@@ -59,11 +59,11 @@ public final class BenchMain {
      * Durations: {@code rates[i]} changes/s for {@code fixedSeconds[i]} s; the max-rate run for at most {@code maxSeconds} s and
      * {@code maxChanges} changes.
      */
-    record Plan(boolean quick, int warmupSeconds, double[] rates, int[] fixedSeconds, int maxSeconds, long maxChanges, int drainCap,
+    record Plan(boolean quick, int warmupSeconds, double warmupRate, double[] rates, int[] fixedSeconds, int maxSeconds, long maxChanges, int drainCap,
             int peerRows, int peerWarmup, int peerRounds) {
         static Plan of(boolean quick) {
-            return quick ? new Plan(true, 5, new double[] {1000, 5000}, new int[] {5, 5}, 8, 40_000, 35, 10_000, 5_000, 1)
-                    : new Plan(false, 10, new double[] {1000, 5000}, new int[] {20, 20}, 15, 150_000, 80, 30_000, 20_000, 2);
+            return quick ? new Plan(true, 5, 1000, new double[] {1000, 5000}, new int[] {5, 5}, 8, 40_000, 35, 10_000, 5_000, 1)
+                    : new Plan(false, 20, 2000, new double[] {1000, 5000}, new int[] {20, 20}, 15, 150_000, 80, 30_000, 20_000, 2);
         }
     }
 
@@ -193,9 +193,10 @@ public final class BenchMain {
                 // the capture-service against Debezium Server, nothing else: a quicker check of the capture path
                 results.put("peer", peerRuns());
             } else {
-                // warm-up: the first changes load classes and open topics; not measured
-                say("warm-up: " + plan.warmupSeconds() + " s at 100 changes/s");
-                load(100, Duration.ofSeconds(plan.warmupSeconds()), 0);
+                // warm-up, not measured: the first changes load classes and open topics, and the JIT compiles the paths a
+                // load takes (at 100 changes/s for 10 s it still compiled through the 1k/s run, 0.4 ms of capture CPU per change)
+                say(String.format("warm-up: %d s at %.0f changes/s", plan.warmupSeconds(), plan.warmupRate()));
+                load(plan.warmupRate(), Duration.ofSeconds(plan.warmupSeconds()), 0, plan.warmupRate() >= 2000 ? MAX_RATE_TX_SIZE : 1);
                 drain(sampler.now(), plan.drainCap(), 12);
                 // the drain ends after 12 s in which no stage moved: the last 10 s give each process's idle cost
                 List<Sampler.Tick> quiet = Stats.window(sampler.ticks(), sampler.now() - 10_000, sampler.now());

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 import io.tributary.tools.demo.Metrics;
@@ -103,29 +104,25 @@ final class Sampler implements AutoCloseable {
             }));
         }
         Map<String, ProcStats.Usage> usage = new TreeMap<>();
-        pids.forEach((name, pid) -> {
-            OptionalLong p = pid.get();
-            if (p.isPresent()) {
-                ProcStats.Usage u = ProcStats.read(p.getAsLong());
-                if (u != null) {
-                    usage.put(name, u);
-                }
-            }
-        });
-        trees.forEach((name, pid) -> {
-            OptionalLong p = pid.get();
-            if (p.isPresent()) {
-                ProcStats.Usage u = ProcStats.readTree(p.getAsLong());
-                if (u != null) {
-                    usage.put(name, u);
-                }
-            }
-        });
+        pids.forEach((name, pid) -> read(usage, name, pid, ProcStats::read));
+        trees.forEach((name, pid) -> read(usage, name, pid, ProcStats::readTree));
         ProcStats.Usage machine = ProcStats.machine();
         if (machine != null) {
             usage.put(MACHINE, machine);
         }
         return new Tick(now, counters, lag, usage);
+    }
+
+    /** Puts the usage of the process a pid supplier names, if it runs. */
+    private static void read(Map<String, ProcStats.Usage> usage, String name, Supplier<OptionalLong> pid,
+            LongFunction<ProcStats.Usage> reader) {
+        OptionalLong p = pid.get();
+        if (p.isPresent()) {
+            ProcStats.Usage u = reader.apply(p.getAsLong());
+            if (u != null) {
+                usage.put(name, u);
+            }
+        }
     }
 
     /** Ticks so far (a snapshot). */

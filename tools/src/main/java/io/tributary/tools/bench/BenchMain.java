@@ -194,7 +194,7 @@ public final class BenchMain {
                 results.put("peer", peerRuns());
             } else {
                 // warm-up, not measured: the first changes load classes and open topics, and the JIT compiles the paths a
-                // load takes (at 100 changes/s for 10 s it still compiled through the 1k/s run, 0.4 ms of capture CPU per change)
+                // load takes (10 s at 100 changes/s left much of that to the measured 1k/s run)
                 say(String.format("warm-up: %d s at %.0f changes/s", plan.warmupSeconds(), plan.warmupRate()));
                 load(plan.warmupRate(), Duration.ofSeconds(plan.warmupSeconds()), 0, plan.warmupRate() >= 2000 ? MAX_RATE_TX_SIZE : 1);
                 drain(sampler.now(), plan.drainCap(), 12);

@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import javax.net.ssl.SSLParameters;
@@ -115,9 +116,10 @@ public final class RedisServer extends ProcessService {
                 "--daemonize", "no", "--protected-mode", "yes");
     }
 
+    /** PING answers {@code +PONG}; in a secure stack after AUTH as {@code tools} answered {@code +OK}. */
     @Override
     public boolean isHealthy() {
-        return security == null ? plainPing() : tlsPing();
+        return (security == null ? List.of("+PONG\r\n") : List.of("+OK\r\n", "+PONG\r\n")).equals(ping());
     }
 
     /**
@@ -127,21 +129,28 @@ public final class RedisServer extends ProcessService {
      */
     @Override
     protected boolean isLoading() {
+        List<String> reply = ping();
+        return reply != null && reply.get(reply.size() - 1).startsWith("-LOADING");
+    }
+
+    /**
+     * The reply lines to PING (after AUTH as {@code tools} in a secure stack, over TLS verifying the server
+     * certificate against the local CA), each with its CRLF; null when Redis cannot be reached.
+     */
+    private List<String> ping() {
         try (Socket socket = connect()) {
             OutputStream out = socket.getOutputStream();
-            if (security != null) {
-                out.write(("AUTH tools " + security.redisPassword("tools") + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            }
-            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            String commands = security == null ? "PING\r\n" : "AUTH tools " + security.redisPassword("tools") + "\r\nPING\r\n";
+            out.write(commands.getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
-            String line = readLine(in);
-            if (security != null && line.startsWith("+OK")) {
-                line = readLine(in);
+            List<String> lines = new ArrayList<>();
+            for (int i = security == null ? 1 : 2; i > 0; i--) {
+                lines.add(readLine(in));
             }
-            return line.startsWith("-LOADING");
+            return lines;
         } catch (IOException e) {
-            return false;
+            return null;
         }
     }
 
@@ -157,33 +166,15 @@ public final class RedisServer extends ProcessService {
         return socket;
     }
 
+    /** One RESP line with its CRLF (as much of it as came, if the connection ends first). */
     private static String readLine(InputStream in) throws IOException {
         StringBuilder line = new StringBuilder();
-        for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+        for (int c = in.read(); c >= 0; c = in.read()) {
             line.append((char) c);
+            if (c == '\n') {
+                break;
+            }
         }
         return line.toString();
-    }
-
-    /** AUTH as {@code tools} then PING, over TLS verifying the server certificate against the local CA. */
-    private boolean tlsPing() {
-        return replies("AUTH tools " + security.redisPassword("tools") + "\r\nPING\r\n", "+OK\r\n+PONG\r\n");
-    }
-
-    private boolean plainPing() {
-        return replies("PING\r\n", "+PONG\r\n");
-    }
-
-    /** Whether Redis answers {@code commands} with exactly {@code expected}. */
-    private boolean replies(String commands, String expected) {
-        try (Socket socket = connect()) {
-            OutputStream out = socket.getOutputStream();
-            out.write(commands.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            byte[] want = expected.getBytes(StandardCharsets.US_ASCII);
-            return java.util.Arrays.equals(socket.getInputStream().readNBytes(want.length), want);
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

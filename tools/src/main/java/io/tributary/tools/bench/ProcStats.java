@@ -30,16 +30,21 @@ final class ProcStats {
     /** RSS and CPU time (user + system) of the process, or null when it is gone. */
     static Usage read(long pid) {
         try {
-            long rss = 0;
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    rss = Long.parseLong(line.substring(6).replace("kB", "").strip()) * 1024;
-                }
-            }
-            return new Usage(rss, cpuSeconds(Files.readString(Path.of("/proc", Long.toString(pid), "stat"))));
+            return new Usage(rssBytes(pid), cpuSeconds(Files.readString(Path.of("/proc", Long.toString(pid), "stat"))));
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** VmRSS of /proc/<pid>/status, in bytes. */
+    private static long rssBytes(long pid) throws IOException {
+        long rss = 0;
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                rss = Long.parseLong(line.substring(6).replace("kB", "").strip()) * 1024;
+            }
+        }
+        return rss;
     }
 
     /**
@@ -48,12 +53,10 @@ final class ProcStats {
      * so the total only grows: a connection's backend that ends between two samples still counts.
      */
     static Usage readTree(long pid) {
-        Usage own = read(pid);
-        if (own == null) {
-            return null;
-        }
+        long rss;
         double cpu;
         try {
+            rss = rssBytes(pid);
             cpu = cpuSecondsWithReapedChildren(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
         } catch (IOException | RuntimeException e) {
             return null;
@@ -73,7 +76,7 @@ final class ProcStats {
         } catch (IOException e) {
             return null;
         }
-        return new Usage(own.rssBytes(), cpu);
+        return new Usage(rss, cpu);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.tributary.tools.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -108,9 +109,9 @@ final class Report {
      */
     @SuppressWarnings("unchecked")
     static String cpuTable(Map<String, Object> r) {
-        List<String> labels = new java.util.ArrayList<>();
-        List<Map<String, Object>> perRun = new java.util.ArrayList<>();
-        List<Object> busy = new java.util.ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        List<Map<String, Object>> perRun = new ArrayList<>();
+        List<Object> busy = new ArrayList<>();
         if (r.get("fixed_rate") instanceof List<?> runs) {
             for (Object o : runs) {
                 Map<String, Object> run = (Map<String, Object>) o;
@@ -132,7 +133,7 @@ final class Report {
             return "";
         }
         Map<String, Object> idle = r.get("idle_cpu_pct") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-        List<String> rows = new java.util.ArrayList<>(PIPELINE);
+        List<String> rows = new ArrayList<>(PIPELINE);
         rows.add(BenchMain.POSTGRES);
         rows.add(BenchMain.GENERATOR);
         rows.add(Sampler.MACHINE);

@@ -21,6 +21,8 @@ import io.tributary.tools.demo.Metrics;
 final class Sampler implements AutoCloseable {
 
     static final String LAG = "tributary_pipeline_lag_seconds";
+    /** The usage of the whole machine, beside the watched processes: all cores' busy time, RSS 0. */
+    static final String MACHINE = "machine";
     /** Stage -> (service, counter). */
     static final Map<String, String[]> COUNTERS = new LinkedHashMap<>();
 
@@ -35,9 +37,6 @@ final class Sampler implements AutoCloseable {
     }
 
     private final Map<String, String> urls;
-    /** The usage of the whole machine, beside the watched processes: all cores' busy time, RSS 0. */
-    static final String MACHINE = "machine";
-
     private final Map<String, Supplier<OptionalLong>> pids = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Supplier<OptionalLong>> trees = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Tick> ticks = new CopyOnWriteArrayList<>();
